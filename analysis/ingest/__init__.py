@@ -1,0 +1,31 @@
+"""Bytes in, one trustworthy account table out (see docs/ARCHITECTURE.md, "Ingest")."""
+
+from analysis.ingest.headers import detect_role, header_signature, normalise, suggest_mapping
+from analysis.ingest.models import (
+    FileReport,
+    FrozenMap,
+    IngestConfig,
+    InputFile,
+    Portfolio,
+    RawTable,
+    TicketRules,
+)
+from analysis.ingest.portfolio import load_paths, load_portfolio
+from analysis.ingest.read import read_raw
+
+__all__ = [
+    "FileReport",
+    "FrozenMap",
+    "IngestConfig",
+    "InputFile",
+    "Portfolio",
+    "RawTable",
+    "TicketRules",
+    "detect_role",
+    "header_signature",
+    "load_paths",
+    "load_portfolio",
+    "normalise",
+    "read_raw",
+    "suggest_mapping",
+]

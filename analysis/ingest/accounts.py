@@ -1,0 +1,192 @@
+"""An accounts file (one row per account, already summarised) to canonical account rows.
+
+Rows with a blank account id or a revenue that is not a number are quarantined; optional fields
+that fail become blank and are counted. Duplicated ids are merged or flagged per settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from analysis import schema as s
+from analysis.errors import MissingColumnsError
+from analysis.ingest.columns import ColumnParser
+from analysis.ingest.headers import GROSS_MARGIN, GROSS_MARGIN_PCT, normalise, snake
+from analysis.ingest.models import RawTable
+from analysis.ingest.values import parse_number
+
+_SUMMED_KINDS = ("money", "count")
+_NOT_FEATURES = ("id", "code", "zip", "phone", "postal", "number", "no", "year", "fax")
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """One file's contribution: account rows (or per-quarter rows for events) and its report."""
+
+    accounts: pd.DataFrame
+    quarters: pd.DataFrame | None
+    quarantine: pd.DataFrame
+    counts: dict
+    warnings: tuple[str, ...]
+    rows_in: int
+    rows_used: int
+    revenue_in: float
+    revenue_used: float
+
+
+def build_accounts(
+    raw: RawTable, mapping: dict[str, str], *, date_order: str = "auto", duplicates: str = "merge"
+) -> FileResult:
+    """Turn an accounts file into one row per account_id, named by schema.py constants.
+
+    Raises ``MissingColumnsError`` when neither an account id nor a name column is mapped.
+    """
+    frame = raw.frame
+    by_field = {f: src for src, f in mapping.items() if src in frame.columns}
+    parser = ColumnParser(raw, date_order=date_order)
+    out: dict[str, object] = {}
+    if s.ACCOUNT_ID not in by_field:
+        if s.ACCOUNT_NAME not in by_field:
+            raise MissingColumnsError([s.ACCOUNT_ID], found=list(frame.columns), file=raw.file)
+        by_field[s.ACCOUNT_ID] = by_field[s.ACCOUNT_NAME]
+        parser.warnings.append(
+            f"{raw.file} has no account ID column: account names are used as IDs."
+        )
+    ids, bad = parser.ids(by_field[s.ACCOUNT_ID])
+    out[s.ACCOUNT_ID] = ids
+    revenue_in = 0.0
+    for field, source in by_field.items():
+        if field == s.ACCOUNT_ID:
+            continue
+        kind = s.FIELDS_BY_NAME[field].kind if field in s.FIELDS_BY_NAME else "number"
+        if field == s.REVENUE:
+            values, parsed = parser.number(source, required=True)
+            parser.record(source, parsed.failed, "revenue is not a number")
+            parser.record(source, parsed.blank & ~bad, "revenue is blank")
+            revenue_in = float(np.nansum(values[~parsed.failed]))
+            bad = bad | parsed.failed | parsed.blank
+            out[field] = values
+        elif kind in ("money", "count", "number"):
+            out[field] = parser.number(source)[0]
+        elif kind == "bool":
+            out[field] = parser.boolean(source)
+        elif kind == "date":
+            out[field] = parser.date(source)
+        else:
+            out[field] = parser.text(source)
+    _derive_cogs(out)
+    for column in frame.columns:
+        if (
+            column not in mapping
+            and snake(column) not in s.FIELDS_BY_NAME
+            and snake(column) not in out
+        ):
+            extra = _extra_numeric(frame[column], column)
+            if extra is not None:
+                out[snake(column)] = extra
+    table = pd.DataFrame({k: _series(v) for k, v in out.items()})
+    table[s.ACCOUNT_ID] = table[s.ACCOUNT_ID].astype("str")
+    keep = ~bad
+    result = table[keep].reset_index(drop=True)
+    result, parser_rows = _duplicates(result, raw, keep, duplicates, parser)
+    revenue_used = float(result[s.REVENUE].sum()) if s.REVENUE in result else 0.0
+    return FileResult(
+        accounts=result,
+        quarters=None,
+        quarantine=parser.quarantine(),
+        counts=parser.counts,
+        warnings=tuple(parser.warnings),
+        rows_in=len(frame) + len(raw.rejected),
+        rows_used=parser_rows,
+        revenue_in=revenue_in,
+        revenue_used=revenue_used,
+    )
+
+
+def _series(values) -> pd.Series:
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        if pa.types.is_date32(values.type):
+            return pd.Series(values.to_numpy(zero_copy_only=False)).astype("datetime64[s]")
+        if pa.types.is_boolean(values.type):
+            return pd.Series(values.to_pandas(), dtype="boolean")
+        return values.to_pandas()
+    return pd.Series(values)
+
+
+def _derive_cogs(out: dict) -> None:
+    """Gross margin (amount or %) given instead of cost: cogs = revenue - margin."""
+    margin, pct = out.pop(GROSS_MARGIN, None), out.pop(GROSS_MARGIN_PCT, None)
+    if s.COGS in out or s.REVENUE not in out:
+        return
+    revenue = np.asarray(out[s.REVENUE], float)
+    if margin is not None:
+        out[s.COGS] = revenue - np.asarray(margin, float)
+    elif pct is not None:
+        pct = np.asarray(pct, float)
+        share = pct / 100 if np.nanmax(np.abs(pct), initial=0) > 1.5 else pct
+        out[s.COGS] = revenue * (1 - share)
+
+
+def _extra_numeric(column: pd.Series, name: str) -> np.ndarray | None:
+    """Keep an unmapped column as a feature when (almost) every filled cell is a number."""
+    words = normalise(name).split()
+    if not words or words[-1] in _NOT_FEATURES or words[0] in _NOT_FEATURES:
+        return None
+    parsed = parse_number(column)
+    filled = len(parsed.blank) - int(parsed.blank.sum())
+    if filled == 0 or parsed.failed.sum() > 0.05 * filled:
+        return None
+    return parsed.values.to_numpy(zero_copy_only=False).astype(float)
+
+
+def _duplicates(
+    table: pd.DataFrame, raw: RawTable, keep: np.ndarray, how: str, parser: ColumnParser
+) -> tuple[pd.DataFrame, int]:
+    """Merge (sum money and counts, earliest first order, first/max for the rest) or flag."""
+    dup = table[s.ACCOUNT_ID].duplicated(keep="first").to_numpy()
+    count = int(dup.sum())
+    if count == 0:
+        return table, len(table)
+    if how == "flag":
+        lines = raw.lines[keep][dup]
+        parser.issues.append(
+            pd.DataFrame(
+                {
+                    "file": raw.file,
+                    "row": lines,
+                    "column": "",
+                    "value": table.loc[dup, s.ACCOUNT_ID].to_numpy(),
+                    "reason": "duplicate account id (first row kept)",
+                }
+            )
+        )
+        parser.warnings.append(
+            f"{count:,} duplicated account ids in {raw.file} flagged; first row kept."
+        )
+        return table[~dup].reset_index(drop=True), int((~dup).sum())
+    rules = {}
+    for column in table.columns:
+        if column == s.ACCOUNT_ID:
+            continue
+        field = s.FIELDS_BY_NAME.get(column)
+        if (field is None and pd.api.types.is_numeric_dtype(table[column])) or (
+            field is not None and field.kind in _SUMMED_KINDS
+        ):
+            rules[column] = "sum"
+        elif field is not None and field.kind == "date":
+            rules[column] = "min"
+        elif field is not None and field.kind in ("number", "bool"):
+            rules[column] = "max"
+        else:
+            rules[column] = "first"
+    merged = table.groupby(s.ACCOUNT_ID, sort=False, as_index=False).agg(rules)
+    for column, rule in rules.items():
+        if rule == "sum":
+            all_nan = table[column].isna().groupby(table[s.ACCOUNT_ID], sort=False).all().to_numpy()
+            merged.loc[all_nan, column] = np.nan
+    parser.warnings.append(f"{count:,} duplicated account ids in {raw.file} merged.")
+    return merged, len(table)

@@ -1,0 +1,139 @@
+"""Parse the mapped columns of one raw table, counting and recording every cell that fails.
+
+A ``ColumnParser`` lives for one file: it hands back parsed numpy/Arrow columns and collects
+per-column counts (parsed, blank, failed) and quarantine entries with the original line number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from analysis.ingest.models import RawTable
+from analysis.ingest.values import Parsed, as_text, parse_bool, parse_date, parse_ids, parse_number
+
+QUARANTINE_COLUMNS = ("file", "row", "column", "value", "reason")
+
+
+def empty_quarantine() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "file": pd.Series(dtype="str"),
+            "row": pd.Series(dtype="int64"),
+            "column": pd.Series(dtype="str"),
+            "value": pd.Series(dtype="str"),
+            "reason": pd.Series(dtype="str"),
+        }
+    )
+
+
+@dataclass
+class ColumnParser:
+    """Parses columns of one ``RawTable`` and remembers what went wrong, by line."""
+
+    raw: RawTable
+    date_order: str = "auto"
+    counts: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    issues: list[pd.DataFrame] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def n(self) -> int:
+        return len(self.raw.frame)
+
+    @property
+    def decimal_comma(self) -> bool:
+        return self.raw.delimiter == ";"
+
+    def record(self, source: str, mask: np.ndarray, reason: str) -> None:
+        """Add the cells of ``source`` where ``mask`` is true to the quarantine list."""
+        if not mask.any():
+            return
+        idx = np.flatnonzero(mask)
+        values = self.raw.frame[source].to_numpy(dtype=object, na_value="")[idx] if source else ""
+        self.issues.append(
+            pd.DataFrame(
+                {
+                    "file": self.raw.file,
+                    "row": self.raw.lines[idx],
+                    "column": source,
+                    "value": pd.array(values, dtype="str") if source else "",
+                    "reason": reason,
+                }
+            )
+        )
+
+    def _count(self, source: str, parsed: Parsed, required: bool, what: str) -> None:
+        self.counts[source] = parsed.counts()
+        if not required:
+            self.record(source, parsed.failed, f"ignored value: not {what}")
+
+    def number(self, source: str, *, required: bool = False) -> tuple[np.ndarray, Parsed]:
+        parsed = parse_number(self.raw.frame[source], decimal_comma=self.decimal_comma)
+        self._count(source, parsed, required, "a number")
+        return parsed.values.to_numpy(zero_copy_only=False).astype(float), parsed
+
+    def boolean(self, source: str) -> pa.Array:
+        parsed = parse_bool(self.raw.frame[source])
+        self._count(source, parsed, False, "yes/no")
+        return parsed.values
+
+    def date(self, source: str) -> pa.Array:
+        parsed = parse_date(
+            self.raw.frame[source], order=self.date_order, prefer_dmy=self.decimal_comma
+        )
+        self._count(source, parsed, False, "a date")
+        if parsed.note:
+            self.warnings.append(
+                f"Dates in {self.raw.file}, column '{source}', are {parsed.note}; "
+                "choose the date order in settings if that is wrong."
+            )
+        return parsed.values
+
+    def text(self, source: str) -> pa.Array:
+        text = as_text(self.raw.frame[source])
+        blank = pc.or_kleene(pc.is_null(text), pc.equal(text, ""))
+        self.counts[source] = (
+            int(self.n - pc.sum(blank).as_py()),
+            int(pc.sum(blank).as_py() or 0),
+            0,
+        )
+        return pc.if_else(blank, pa.scalar(None, pa.string()), text)
+
+    def ids(self, source: str, *, label: str = "Account ID") -> tuple[pa.Array, np.ndarray]:
+        check = parse_ids(self.raw.frame[source])
+        self.counts[source] = (int(self.n - check.blank.sum()), int(check.blank.sum()), 0)
+        self.record(source, check.blank, "account id is blank")
+        if check.scientific:
+            self.warnings.append(
+                f"{label} in {self.raw.file} looks like Excel turned IDs into numbers "
+                f"({check.scientific:,} like 7.02255E+12): precision is lost; re-export as text."
+            )
+        if check.leading_zero:
+            self.warnings.append(
+                f"{label} in {self.raw.file} has digit-only IDs of mixed widths, some with leading "
+                "zeros: Excel may have stripped zeros; re-export as text if IDs do not match."
+            )
+        return check.values, check.blank
+
+    def quarantine(self) -> pd.DataFrame:
+        frames = [f for f in self.issues if len(f)]
+        for line, text, reason in self.raw.rejected:
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "file": [self.raw.file],
+                        "row": [line],
+                        "column": [""],
+                        "value": [text],
+                        "reason": [reason],
+                    }
+                )
+            )
+        if not frames:
+            return empty_quarantine()
+        return pd.concat(frames, ignore_index=True).astype({"row": "int64"})

@@ -1,0 +1,275 @@
+"""Event exports (invoices, tickets, interactions) to per-account and per-quarter counts.
+
+Each ``parse_*`` turns one raw file into a typed Arrow table of events (bad rows quarantined);
+``aggregate_*`` groups the events of every file of that role in DuckDB, which handles 10M-row
+invoice files in a few seconds. Orders are distinct non-credit invoice numbers (rows when there is
+no invoice number); credit notes (flagged or negative) are netted into revenue and counted.
+"""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from analysis import schema as s
+from analysis.errors import MissingColumnsError
+from analysis.ingest import headers as h
+from analysis.ingest.columns import ColumnParser
+from analysis.ingest.models import RawTable, TicketRules
+
+CREDIT_NOTES = "credit_notes"
+_MISSED = r"no.?show|cancel\w*\s+late|late\s+cancel|missed|did not attend|no attend"
+_UNRETURNED = r"unreturned|not returned|no answer|no response|voicemail|no call ?back|no reply"
+_HELD = r"held|complete|attended|done|occurred|took place|met\b|happened"
+
+
+def _require(raw: RawTable, by_field: dict[str, str], fields: list[str]) -> None:
+    missing = [f for f in fields if f not in by_field]
+    if missing:
+        raise MissingColumnsError(missing, found=list(raw.frame.columns), file=raw.file)
+
+
+def _by_field(raw: RawTable, mapping: dict[str, str]) -> dict[str, str]:
+    return {f: src for src, f in mapping.items() if src in raw.frame.columns}
+
+
+def _nullable(values: np.ndarray) -> pa.Array:
+    return pa.array(values, pa.float64(), from_pandas=True)
+
+
+def parse_invoices(raw: RawTable, mapping: dict[str, str], date_order: str = "auto"):
+    """Invoice lines as an Arrow table; returns (events, parser, revenue_in).
+
+    Requires an account and an amount (or quantity and unit price); rows whose account is blank
+    or whose amount is not a number are quarantined.
+    """
+    by_field = _by_field(raw, mapping)
+    if h.AMOUNT not in by_field and not {h.QUANTITY, h.UNIT_PRICE} <= by_field.keys():
+        _require(raw, by_field, [s.ACCOUNT_ID, h.AMOUNT])
+    _require(raw, by_field, [s.ACCOUNT_ID])
+    parser = ColumnParser(raw, date_order=date_order)
+    ids, bad = parser.ids(by_field[s.ACCOUNT_ID])
+    columns: dict[str, pa.Array] = {s.ACCOUNT_ID: ids}
+    quantity = parser.number(by_field[h.QUANTITY])[0] if h.QUANTITY in by_field else None
+    if h.AMOUNT in by_field:
+        amount, parsed = parser.number(by_field[h.AMOUNT], required=True)
+        source = by_field[h.AMOUNT]
+    else:
+        price, parsed = parser.number(by_field[h.UNIT_PRICE], required=True)
+        amount, source = price * np.nan_to_num(quantity, nan=1.0), by_field[h.UNIT_PRICE]
+    parser.record(source, parsed.failed, "amount is not a number")
+    parser.record(source, parsed.blank & ~bad, "amount is blank")
+    revenue_in = float(np.nansum(amount))
+    bad = bad | parsed.failed | parsed.blank
+    columns[h.AMOUNT] = _nullable(amount)
+    credit = np.nan_to_num(amount, nan=0.0) < 0
+    if h.CREDIT_NOTE in by_field:
+        flag = parser.boolean(by_field[h.CREDIT_NOTE])
+        credit |= np.asarray(pc.fill_null(flag, False).to_numpy(zero_copy_only=False), bool)
+    columns["credit"] = pa.array(credit)
+    for field in (h.COST, h.DISCOUNT, s.FREIGHT):
+        if field in by_field:
+            columns[field] = _nullable(parser.number(by_field[field])[0])
+    if quantity is not None:
+        columns[h.QUANTITY] = _nullable(quantity)
+    for field in (h.DATE, h.PAID_DATE):
+        if field in by_field:
+            columns[field] = parser.date(by_field[field])
+    for field in (h.INVOICE_NO, h.PRODUCT, s.ACCOUNT_NAME):
+        if field in by_field:
+            columns[field] = parser.text(by_field[field])
+    events = pa.table(columns).filter(pa.array(~bad))
+    return events, parser, revenue_in
+
+
+def parse_tickets(
+    raw: RawTable, mapping: dict[str, str], rules: TicketRules, date_order: str = "auto"
+):
+    """Tickets classified as support, complaint, enhancement or rush: type first, then text."""
+    by_field = _by_field(raw, mapping)
+    _require(raw, by_field, [s.ACCOUNT_ID])
+    parser = ColumnParser(raw, date_order=date_order)
+    ids, bad = parser.ids(by_field[s.ACCOUNT_ID])
+    empty = pa.array([""] * len(ids), pa.string())
+    kind = (
+        pc.utf8_lower(pc.fill_null(parser.text(by_field[h.TICKET_TYPE]), ""))
+        if h.TICKET_TYPE in by_field
+        else empty
+    )
+    words = [parser.text(by_field[f]) for f in (h.SUBJECT, h.TAGS) if f in by_field]
+    text = (
+        pc.utf8_lower(pc.binary_join_element_wise(*[pc.fill_null(w, "") for w in words], " "))
+        if words
+        else empty
+    )
+    category = classify_tickets(kind, text, rules)
+    columns = {s.ACCOUNT_ID: ids, "category": category}
+    if h.DATE in by_field:
+        columns[h.DATE] = parser.date(by_field[h.DATE])
+    return pa.table(columns).filter(pa.array(~bad)), parser
+
+
+def classify_tickets(kind: pa.Array, text: pa.Array, rules: TicketRules) -> pa.Array:
+    """The ticket's count field: the first rule matching the type, else the subject and tags."""
+    table = (
+        (s.COMPLAINTS, rules.complaint),
+        (s.ENHANCEMENT_REQUESTS, rules.enhancement),
+        (s.RUSH_ORDERS, rules.rush),
+    )
+    result = pa.nulls(len(kind), pa.string())
+    for source in (kind, text):
+        for field, keywords in table:
+            if not keywords:
+                continue
+            pattern = "|".join(re.escape(k.lower()) for k in keywords)
+            hit = pc.and_(pc.is_null(result), pc.match_substring_regex(source, pattern))
+            result = pc.if_else(hit, pa.scalar(field), result)
+    return pc.fill_null(result, s.SUPPORT_TICKETS)
+
+
+def parse_interactions(raw: RawTable, mapping: dict[str, str], date_order: str = "auto"):
+    """Meetings and calls: held, missed (no-show, late cancellation), unreturned calls."""
+    by_field = _by_field(raw, mapping)
+    _require(raw, by_field, [s.ACCOUNT_ID])
+    parser = ColumnParser(raw, date_order=date_order)
+    ids, bad = parser.ids(by_field[s.ACCOUNT_ID])
+    empty = pa.array([""] * len(ids), pa.string())
+    kind = (
+        pc.utf8_lower(pc.fill_null(parser.text(by_field[h.KIND]), ""))
+        if h.KIND in by_field
+        else empty
+    )
+    outcome = (
+        pc.utf8_lower(pc.fill_null(parser.text(by_field[h.OUTCOME]), ""))
+        if h.OUTCOME in by_field
+        else empty
+    )
+    is_call = pc.match_substring_regex(kind, r"call|phone")
+    missed = pc.match_substring_regex(outcome, _MISSED)
+    unreturned = pc.match_substring_regex(outcome, _UNRETURNED)
+    held = pc.and_(pc.match_substring_regex(outcome, _HELD), pc.invert(pc.or_(missed, unreturned)))
+    columns = {
+        s.ACCOUNT_ID: ids,
+        "held": pc.and_(held, pc.invert(is_call)),
+        "missed": pc.and_(missed, pc.invert(is_call)),
+        "unreturned": pc.or_(unreturned, pc.and_(is_call, missed)),
+    }
+    if h.CONTACT in by_field:
+        columns[h.CONTACT] = parser.text(by_field[h.CONTACT])
+    if h.DECISION_MAKER in by_field:
+        columns[h.DECISION_MAKER] = parser.boolean(by_field[h.DECISION_MAKER])
+    if h.DATE in by_field:
+        columns[h.DATE] = parser.date(by_field[h.DATE])
+    return pa.table(columns).filter(pa.array(~bad)), parser
+
+
+def _quarter_sql(column: str) -> str:
+    return f"strftime({column}, '%Y') || '-Q' || quarter({column})"
+
+
+def aggregate_invoices(events: pa.Table) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """One row per account (revenue, orders, credit notes, costs, products, days to pay, first
+    order) and, when dated, one row per account and quarter (revenue, orders)."""
+    names = set(events.column_names)
+    has_no = h.INVOICE_NO in names
+    order = (
+        f"count(DISTINCT {h.INVOICE_NO}) FILTER (WHERE NOT credit)"
+        if has_no
+        else "count(*) FILTER (WHERE NOT credit)"
+    )
+    credits = (
+        f"count(DISTINCT {h.INVOICE_NO}) FILTER (WHERE credit)"
+        if has_no
+        else "count(*) FILTER (WHERE credit)"
+    )
+    parts = [
+        f"sum({h.AMOUNT}) AS {s.REVENUE}",
+        f"{order} AS {s.ORDERS}",
+        f"{credits} AS {CREDIT_NOTES}",
+    ]
+    sums = {h.COST: s.COGS, h.DISCOUNT: s.DISCOUNTS, s.FREIGHT: s.FREIGHT}
+    parts += [f"sum({src}) AS {dst}" for src, dst in sums.items() if src in names]
+    if h.PRODUCT in names:
+        parts.append(f"count(DISTINCT {h.PRODUCT}) AS {s.PRODUCTS_USED}")
+    if h.DATE in names:
+        parts.append(f"min({h.DATE}) FILTER (WHERE NOT credit) AS {s.FIRST_ORDER}")
+        if h.PAID_DATE in names:
+            parts.append(f"avg(date_diff('day', {h.DATE}, {h.PAID_DATE})) AS {s.DAYS_TO_PAY}")
+    if s.ACCOUNT_NAME in names:
+        parts.append(f"min({s.ACCOUNT_NAME}) AS {s.ACCOUNT_NAME}")
+    connection = duckdb.connect()
+    try:
+        connection.register("events", events)
+        sql = f"SELECT {s.ACCOUNT_ID}, {', '.join(parts)} FROM events GROUP BY 1 ORDER BY 1"
+        accounts = connection.sql(sql).to_arrow_table()
+        quarters = None
+        if h.DATE in names:
+            q = _quarter_sql(h.DATE)
+            sql = (
+                f"SELECT {s.ACCOUNT_ID}, {q} AS {s.QUARTER}, sum({h.AMOUNT}) AS {s.REVENUE}, "
+                f"{order} AS {s.ORDERS} FROM events WHERE {h.DATE} IS NOT NULL "
+                "GROUP BY 1, 2 ORDER BY 1, 2"
+            )
+            quarters = _frame(connection.sql(sql).to_arrow_table())
+    finally:
+        connection.close()
+    return _frame(accounts), quarters
+
+
+def aggregate_tickets(events: pa.Table) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Counts of support tickets, complaints, enhancement requests and rush demands."""
+    fields = (s.SUPPORT_TICKETS, s.COMPLAINTS, s.ENHANCEMENT_REQUESTS, s.RUSH_ORDERS)
+    counts = ", ".join(f"count(*) FILTER (WHERE category = '{f}') AS {f}" for f in fields)
+    return _grouped(events, counts)
+
+
+def aggregate_interactions(events: pa.Table) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Meetings held and missed, unreturned calls, distinct contacts, decision-maker access."""
+    counts = (
+        f"count(*) FILTER (WHERE held) AS {s.MEETINGS_HELD}, "
+        f"count(*) FILTER (WHERE missed) AS {s.MEETINGS_MISSED}, "
+        f"count(*) FILTER (WHERE unreturned) AS {s.CALLS_UNRETURNED}"
+    )
+    extra = []
+    if h.CONTACT in events.column_names:
+        extra.append(f"count(DISTINCT {h.CONTACT}) AS {s.CONTACTS}")
+    if h.DECISION_MAKER in events.column_names:
+        extra.append(f"coalesce(bool_or({h.DECISION_MAKER}), false) AS {s.DECISION_MAKER_ACCESS}")
+    return _grouped(events, counts, extra)
+
+
+def _grouped(events: pa.Table, counts: str, extra: list[str] | None = None):
+    connection = duckdb.connect()
+    try:
+        connection.register("events", events)
+        columns = ", ".join([counts, *(extra or [])])
+        sql = f"SELECT {s.ACCOUNT_ID}, {columns} FROM events GROUP BY 1 ORDER BY 1"
+        accounts = _frame(connection.sql(sql).to_arrow_table())
+        quarters = None
+        if h.DATE in events.column_names:
+            q = _quarter_sql(h.DATE)
+            sql = (
+                f"SELECT {s.ACCOUNT_ID}, {q} AS {s.QUARTER}, {counts} FROM events "
+                f"WHERE {h.DATE} IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2"
+            )
+            quarters = _frame(connection.sql(sql).to_arrow_table())
+    finally:
+        connection.close()
+    return accounts, quarters
+
+
+def _frame(table: pa.Table) -> pd.DataFrame:
+    frame = table.to_pandas()
+    for column in frame.columns:
+        if column == s.FIRST_ORDER:
+            frame[column] = pd.to_datetime(frame[column]).astype("datetime64[s]")
+        elif column in (s.ACCOUNT_ID, s.QUARTER, s.ACCOUNT_NAME):
+            frame[column] = frame[column].astype("str")
+        elif pd.api.types.is_integer_dtype(frame[column]):
+            frame[column] = frame[column].astype("int64")
+    return frame

@@ -1,0 +1,421 @@
+"""Bytes to a ``RawTable``: every column as text, the real header found, report rows trimmed.
+
+Delimited text goes through pyarrow's CSV reader (fast, multi-threaded); files whose rows do not
+all have the header's width fall back to Python's csv module so every ragged row keeps its line
+number and is reported. Workbooks go through python-calamine, Parquet through pyarrow.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from analysis.errors import InputFileError
+from analysis.ingest.formats import detect_encoding, detect_format
+from analysis.ingest.models import IngestConfig, InputFile, RawTable
+
+DELIMITERS = (",", ";", "\t", "|")
+SAMPLE_BYTES = 256 * 1024
+_NUMERIC_CELL = re.compile(r"^[\s$€£(+-]*[\d.,]+[\s%)€£]*$|^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}")
+_FOOTER = re.compile(
+    r"^\s*((grand\s+)?totals?\s*($|\(|:)|confidential|copyright|\(c\)|©|generated|"
+    r"report\s+(run|generated)|powered\s+by|printed|run\s+(on|at)|"
+    r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday),)",
+    re.IGNORECASE,
+)
+_SUBTOTAL = r"(?i)^\s*((grand\s+)?totals?|sub-?totals?)(\s|$|:)"
+
+
+def read_raw(file: InputFile, config: IngestConfig | None = None) -> RawTable:
+    """Read one file into a ``RawTable`` (all text), whatever its format.
+
+    Raises ``InputFileError`` naming the file for anything that cannot be read as a table.
+    """
+    config = config or IngestConfig()
+    if len(file.data) > config.max_bytes:
+        raise InputFileError(
+            file.name,
+            f"the file is {len(file.data) / 2**20:,.0f} MB; the limit is "
+            f"{config.max_bytes / 2**20:,.0f} MB.",
+        )
+    kind = detect_format(file.name, file.data)
+    if kind == "csv":
+        raw = _read_text(file)
+    elif kind == "parquet":
+        raw = _read_parquet(file)
+    else:
+        raw = _read_workbook(file, config.sheet.get(file.name) or file.sheet)
+    if len(raw.frame) > config.max_rows:
+        raise InputFileError(
+            file.name, f"the file has {len(raw.frame):,} rows; the limit is {config.max_rows:,}."
+        )
+    return raw
+
+
+# ---- delimited text -------------------------------------------------------------------------
+
+
+def _read_text(file: InputFile) -> RawTable:
+    encoding = detect_encoding(file.data)
+    if encoding == "utf-8":
+        buf = file.data
+    elif encoding == "utf-8-sig":
+        buf = file.data[3:]
+    else:
+        try:
+            buf = file.data.decode(encoding).lstrip("\ufeff").encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputFileError(file.name, f"the text is not valid {encoding}.") from exc
+    cut = buf.rfind(b"\n", 0, SAMPLE_BYTES) if len(buf) > SAMPLE_BYTES else len(buf)
+    sample = buf[: cut if cut > 0 else SAMPLE_BYTES].decode("utf-8", errors="replace")
+    lines = list(io.StringIO(sample, newline=""))
+    delimiter = sniff_delimiter(lines)
+    rows, starts = _sample_rows(lines, delimiter)
+    header_at = find_header(rows)
+    if header_at is None:
+        raise InputFileError(file.name, "no header row was found: the file has no table in it.")
+    header_line = starts[header_at]
+    header_end = starts[header_at + 1] if header_at + 1 < len(starts) else header_line + 1
+    names = _unique_names(rows[header_at][: _width(rows[header_at])] or rows[header_at])
+    offset = sum(len(line.encode("utf-8")) for line in lines[:header_end])
+    trimmed_top = [line.rstrip("\r\n") for line in lines[:header_line] if line.strip()]
+    body = buf[offset:]
+    table, lines_of_rows = _parse_arrow(body, delimiter, names, header_end + 1)
+    rejected: tuple[tuple[int, str, str], ...] = ()
+    if table is None:
+        table, lines_of_rows, rejected = _parse_python(body, delimiter, names, header_end + 1)
+    frame = _frame(table)
+    return _finish(
+        file,
+        frame,
+        lines_of_rows,
+        trimmed_top,
+        encoding=encoding,
+        delimiter=delimiter,
+        rejected=rejected,
+    )
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    """The delimiter under which most sample rows share one width (ties: , tab ; |)."""
+    best, best_score = ",", (0, 0)
+    for delimiter in DELIMITERS:
+        widths = [len(row) for row in csv.reader(lines[:200], delimiter=delimiter) if row]
+        wide = [w for w in widths if w > 1]
+        if not wide:
+            continue
+        modal = max(set(wide), key=wide.count)
+        score = (widths.count(modal), modal)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _sample_rows(lines: list[str], delimiter: str) -> tuple[list[list[str]], list[int]]:
+    """Rows of the sample and the 0-based line each starts on."""
+    reader = csv.reader(iter(lines[:400]), delimiter=delimiter)
+    rows, starts = [], []
+    while True:
+        start = reader.line_num
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:
+            break
+        rows.append(row)
+        starts.append(start)
+    return rows, starts
+
+
+def find_header(rows: list[list]) -> int | None:
+    """The first row whose cells are mostly non-empty text and that the following rows fit."""
+    texts = [[str(c).strip() if c is not None else "" for c in row] for row in rows[:200]]
+    for i, row in enumerate(texts):
+        width = len(row)
+        while width and not row[width - 1]:
+            width -= 1
+        filled = [c for c in row[:width] if c]
+        if not filled:
+            continue
+        words = [c for c in filled if not _NUMERIC_CELL.match(c)]
+        if len(words) < max(1, 0.6 * len(filled)) or len(filled) < max(1, width - 1):
+            continue
+        following = [r for r in texts[i + 1 : i + 11] if any(r)]
+        if not following:
+            return i if width > 1 or i == len(texts) - 1 else None
+        fits = sum(
+            1 for r in following if _width(r) <= width + 0 and _width(r) >= max(2, width // 2)
+        )
+        if (
+            width == 1
+            and all(_width(r) <= 1 for r in following)
+            and len(texts) == len(following) + i + 1
+        ):
+            return i
+        if width > 1 and fits >= max(1, len(following) // 2):
+            return i
+    return None
+
+
+def _width(row: list[str]) -> int:
+    width = len(row)
+    while width and not row[width - 1]:
+        width -= 1
+    return width
+
+
+def _parse_arrow(
+    body: bytes, delimiter: str, names: list[str], first_line: int
+) -> tuple[pa.Table | None, np.ndarray]:
+    """Parse with pyarrow; None when some row does not have the header's width."""
+    bad: list[int] = []
+
+    def on_invalid(row) -> str:
+        bad.append(1)
+        return "skip"
+
+    quoted = b'"' in body
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(body),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=16 * 2**20),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                newlines_in_values=quoted,
+                ignore_empty_lines=False,
+                invalid_row_handler=on_invalid,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                null_values=[],
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowKeyError):
+        return None, np.zeros(0, np.int64)
+    if bad:
+        return None, np.zeros(0, np.int64)
+    extra = np.zeros(table.num_rows, np.int64)
+    if quoted:
+        for column in table.columns:
+            extra += pc.fill_null(pc.count_substring(column, "\n"), 0).to_numpy(
+                zero_copy_only=False
+            )
+    lines = (
+        first_line
+        + np.arange(table.num_rows, dtype=np.int64)
+        + np.concatenate(([0], np.cumsum(extra)[:-1]))[: table.num_rows]
+    )
+    return table, lines
+
+
+def _parse_python(body: bytes, delimiter: str, names: list[str], first_line: int):
+    """Slow but exact: every row keeps its line; rows wider than the header are rejected."""
+    text = body.decode("utf-8", errors="replace")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    width = len(names)
+    rows, lines, rejected = [], [], []
+    start = 0
+    for row in reader:
+        line = first_line + start
+        start = reader.line_num
+        if len(row) > width and any(c.strip() for c in row[width:]):
+            reason = f"row has {len(row)} fields, the header has {width}"
+            rejected.append((line, delimiter.join(row)[:500], reason))
+            continue
+        rows.append((row + [""] * width)[:width])
+        lines.append(line)
+    columns = list(zip(*rows, strict=True)) if rows else [()] * width
+    table = pa.table({n: pa.array(c, pa.string()) for n, c in zip(names, columns, strict=True)})
+    return table, np.asarray(lines, np.int64), tuple(rejected)
+
+
+def _unique_names(header: list) -> list[str]:
+    names, seen = [], {}
+    for i, cell in enumerate(header):
+        name = str(cell).strip() if cell is not None else ""
+        name = name or f"column_{i + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}_{seen[name]}"
+        else:
+            seen[name] = 1
+        names.append(name)
+    return names
+
+
+def _frame(table: pa.Table) -> pd.DataFrame:
+    names = _unique_names(table.column_names)
+    table = table.rename_columns(names)
+    return table.to_pandas()
+
+
+# ---- trimming shared by every format --------------------------------------------------------
+
+
+def _finish(
+    file: InputFile,
+    frame: pd.DataFrame,
+    lines: np.ndarray,
+    trimmed_top: list[str],
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheets: tuple[str, ...] = (),
+    sheet: str | None = None,
+    rejected: tuple = (),
+) -> RawTable:
+    """Drop blank rows, trim footers from the bottom and subtotal rows anywhere."""
+    frame = frame.reset_index(drop=True)
+    if len(frame.columns) == 0:
+        raise InputFileError(file.name, "no columns were found.")
+    filled = frame.apply(lambda c: c.fillna("").astype(str).str.strip().ne(""))
+    keep = filled.any(axis=1).to_numpy()
+    frame, lines, filled = (
+        frame[keep].reset_index(drop=True),
+        lines[keep],
+        filled[keep].reset_index(drop=True),
+    )
+    counts = filled.sum(axis=1).to_numpy()
+    first = frame.iloc[:, 0].fillna("").astype(str).str.strip()
+    bottom = len(frame)
+    while bottom > 0 and len(frame) - bottom < 50:
+        label = first.iat[bottom - 1]
+        row_text = " ".join(v for v in frame.iloc[bottom - 1].fillna("").astype(str) if v.strip())
+        if (counts[bottom - 1] <= 1 and len(frame.columns) > 1) or _FOOTER.match(label or row_text):
+            bottom -= 1
+        else:
+            break
+    trimmed_bottom = [
+        ",".join(v for v in frame.iloc[i].fillna("").astype(str) if v.strip())
+        for i in range(bottom, len(frame))
+    ]
+    frame, lines, first = frame.iloc[:bottom], lines[:bottom], first.iloc[:bottom]
+    subtotal = first.str.match(_SUBTOTAL)
+    if len(frame.columns) > 1 and subtotal.any():
+        labels = set(first[~subtotal].str.lower())
+        rest = first.str.replace(_SUBTOTAL, "", regex=True).str.strip().str.lower()
+        subtotal &= (rest == "") | rest.isin(labels)
+    subtotals = [
+        ",".join(v for v in frame.iloc[i].fillna("").astype(str) if v.strip())
+        for i in np.flatnonzero(subtotal.to_numpy())
+    ]
+    frame, lines = frame[~subtotal.to_numpy()].reset_index(drop=True), lines[~subtotal.to_numpy()]
+    if frame.empty:
+        raise InputFileError(file.name, "the file has a header but no data rows.")
+    return RawTable(
+        frame=frame,
+        file=file.name,
+        sheets=sheets,
+        sheet=sheet,
+        trimmed_top=trimmed_top,
+        trimmed_bottom=trimmed_bottom,
+        encoding=encoding,
+        delimiter=delimiter,
+        lines=np.asarray(lines, np.int64),
+        rejected=tuple(rejected),
+        subtotals=subtotals,
+    )
+
+
+# ---- workbooks and Parquet ------------------------------------------------------------------
+
+
+def _read_workbook(file: InputFile, wanted: str | None) -> RawTable:
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(file.data))
+        names = tuple(book.sheet_names)
+        grids = {}
+        if wanted is not None and wanted not in names:
+            raise InputFileError(
+                file.name, f"there is no sheet '{wanted}'. Sheets: {', '.join(names)}."
+            )
+        for name in [wanted] if wanted else names:
+            grids[name] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except PasswordError as exc:
+        raise InputFileError(file.name, "the workbook is password-protected.") from exc
+    except InputFileError:
+        raise
+    except (CalamineError, ValueError, OSError, TypeError, RuntimeError) as exc:
+        raise InputFileError(
+            file.name, f"the workbook could not be read ({type(exc).__name__})."
+        ) from exc
+    if not names:
+        raise InputFileError(file.name, "the workbook has no sheets.")
+    sheet = wanted or max(names, key=lambda n: _data_score(grids[n]))
+    rows = [[_cell_text(c) for c in row] for row in grids[sheet]]
+    header_at = find_header(rows)
+    if header_at is None:
+        raise InputFileError(file.name, f"sheet '{sheet}' has no table in it.")
+    header = rows[header_at]
+    width = _width(header)
+    names_ = _unique_names(header[:width])
+    body = [(r + [""] * width)[:width] for r in rows[header_at + 1 :]]
+    frame = (
+        pd.DataFrame(body, columns=names_, dtype="str")
+        if body
+        else pd.DataFrame(columns=names_, dtype="str")
+    )
+    lines = np.arange(header_at + 2, header_at + 2 + len(body), dtype=np.int64)
+    trimmed_top = [",".join(c for c in r if c) for r in rows[:header_at] if any(r)]
+    return _finish(file, frame, lines, trimmed_top, sheets=names, sheet=sheet)
+
+
+def _data_score(grid: list[list]) -> int:
+    return sum(1 for row in grid[:2000] if sum(1 for c in row if c not in ("", None)) >= 2)
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ") if value.time() != dt.time() else value.date().isoformat()
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    return str(value)
+
+
+def _read_parquet(file: InputFile) -> RawTable:
+    try:
+        table = pq.read_table(pa.BufferReader(file.data))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError) as exc:
+        raise InputFileError(file.name, "the Parquet file is truncated or corrupt.") from exc
+    nested = [f.name for f in table.schema if pa.types.is_nested(f.type)]
+    if nested:
+        raise InputFileError(
+            file.name,
+            f"columns {', '.join(nested)} hold lists or records; Rightfit needs one value a cell.",
+            hint="Flatten them before exporting.",
+        )
+    columns = {}
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        try:
+            columns[name] = pc.cast(column, pa.string())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            raise InputFileError(
+                file.name, "this column type cannot be read.", column=name
+            ) from exc
+    frame = _frame(pa.table(columns)) if columns else pd.DataFrame()
+    if frame.empty:
+        raise InputFileError(file.name, "the Parquet file has no rows.")
+    lines = np.arange(1, len(frame) + 1, dtype=np.int64)
+    return _finish(file, frame, lines, [])

@@ -1,0 +1,239 @@
+"""Text cells to numbers, booleans and dates, a whole column at a time with Arrow compute.
+
+Every parser returns the values plus two masks, ``blank`` and ``failed``, so callers can count
+and quarantine what did not parse instead of dropping it silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+BLANKS = ("", "n/a", "na", "#n/a", "-", "--", "null", "none", "nan", "nil", "?", "(blank)")
+TRUE_WORDS = ("yes", "y", "true", "t", "1", "x", "si", "sí", "ja", "oui", "1.0")
+FALSE_WORDS = ("no", "n", "false", "f", "0", "0.0", "non", "nein")
+_PLAIN_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+_EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A parsed column: values (Arrow array), where the cell was blank, where it failed."""
+
+    values: pa.Array
+    blank: np.ndarray
+    failed: np.ndarray
+    note: str = ""
+
+    def counts(self) -> tuple[int, int, int]:
+        n = len(self.blank)
+        return (
+            int(n - self.blank.sum() - self.failed.sum()),
+            int(self.blank.sum()),
+            int(self.failed.sum()),
+        )
+
+
+def as_text(column) -> pa.Array:
+    """A column (pandas Series, Arrow array) as one Arrow string array, whitespace trimmed."""
+    if isinstance(column, pa.ChunkedArray):
+        arr = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    elif isinstance(column, pa.Array):
+        arr = column
+    else:
+        arr = pa.array(
+            column.to_numpy(dtype=object, na_value=None), type=pa.string(), from_pandas=True
+        )
+    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+        arr = pc.cast(arr, pa.string())
+    return pc.utf8_trim_whitespace(arr)
+
+
+def blank_mask(text: pa.Array) -> np.ndarray:
+    lowered = pc.utf8_lower(text)
+    mask = pc.or_kleene(pc.is_null(text), pc.is_in(lowered, value_set=pa.array(BLANKS)))
+    return _np(mask)
+
+
+def _np(mask: pa.Array) -> np.ndarray:
+    return np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def parse_number(column, *, decimal_comma: bool | None = None) -> Parsed:
+    """Money, counts and percentages: "$1,234.50", "1.234,50 €", "(1,234.50)", "-1,234", "12%".
+
+    The decimal separator is decided for the whole column from the values that show it
+    ("1.234,50" or "12,5" vote for a comma); ``decimal_comma`` breaks ties (e.g. ``;`` files).
+    """
+    text = as_text(column)
+    blank = blank_mask(text)
+    if len(text) and pc.all(pc.match_substring_regex(text, _PLAIN_NUMBER)).as_py():
+        return Parsed(pc.cast(text, pa.float64()), blank, np.zeros(len(text), bool))
+    negative = pc.or_(
+        pc.match_substring_regex(text, r"^\(.*\)$|^[^0-9]*-|-$|^[^0-9]*\x{2212}"),
+        pc.match_substring_regex(text, r"^CR\b|\bCR$"),
+    )
+    percent = pc.match_substring(text, "%")
+    cleaned = pc.replace_substring_regex(text, r"[\pL\p{Sc}\s'\x{2019}()+\-\x{2212}%]", "")
+    scientific = pc.replace_substring_regex(text, r"^[^0-9.]+|[^0-9.eE+\-]", "")
+    cleaned = pc.if_else(pc.match_substring_regex(text, r"\d[eE][+-]?\d"), scientific, cleaned)
+    vote = _votes_decimal_comma(cleaned)
+    if vote if vote is not None else bool(decimal_comma):
+        cleaned = pc.replace_substring(cleaned, ".", "")
+        cleaned = pc.replace_substring(cleaned, ",", ".")
+    else:
+        cleaned = pc.replace_substring(cleaned, ",", "")
+    valid = pc.match_substring_regex(cleaned, _PLAIN_NUMBER)
+    numbers = pc.cast(pc.if_else(valid, cleaned, pa.scalar(None, pa.string())), pa.float64())
+    numbers = pc.if_else(negative, pc.negate(numbers), numbers)
+    failed = ~blank & ~_np(valid)
+    numbers = pc.if_else(pa.array(blank | failed), pa.scalar(None, pa.float64()), numbers)
+    note = "percent" if pc.any(percent).as_py() else ""
+    return Parsed(numbers, blank, failed, note)
+
+
+def _votes_decimal_comma(cleaned: pa.Array) -> bool | None:
+    comma = pc.sum(pc.match_substring_regex(cleaned, r",\d{1,2}$|^\d{1,3}(\.\d{3})+,\d*$|,\d{4,}$"))
+    point = pc.sum(
+        pc.match_substring_regex(cleaned, r"\.\d{1,2}$|^\d{1,3}(,\d{3})+\.\d*$|\.\d{4,}$")
+    )
+    comma, point = comma.as_py() or 0, point.as_py() or 0
+    if comma == point:
+        return None
+    return comma > point
+
+
+def parse_bool(column) -> Parsed:
+    """Yes/No, Y/N, TRUE/FALSE, 1/0 (and a few languages) to booleans."""
+    text = as_text(column)
+    blank = blank_mask(text)
+    lowered = pc.utf8_lower(text)
+    is_true = _np(pc.is_in(lowered, value_set=pa.array(TRUE_WORDS)))
+    is_false = _np(pc.is_in(lowered, value_set=pa.array(FALSE_WORDS)))
+    failed = ~blank & ~is_true & ~is_false
+    values = pa.array(np.where(is_true, True, False), mask=~(is_true | is_false))
+    return Parsed(values, blank & ~is_false, failed)
+
+
+_NUMERIC_DATE = r"^(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<y>\d{4}|\d{2})$"
+_TIME_SUFFIX = (
+    r"(?i)([T ]+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(am|pm)?\s*(z|utc|gmt|[+\-]\d{2}:?\d{2})?)$"
+)
+_TEXT_FORMATS = (
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%Y.%m.%d",
+    "%Y%m%d",
+    "%d %b %Y",
+    "%d-%b-%Y",
+    "%d-%b-%y",
+    "%b %d, %Y",
+    "%b %d %Y",
+    "%d %B %Y",
+    "%B %d, %Y",
+    "%B %d %Y",
+)
+
+
+def parse_date(column, *, order: str = "auto", prefer_dmy: bool = False) -> Parsed:
+    """Dates as ISO, US or EU text (with or without a time), or Excel serial numbers.
+
+    For a/b/yyyy dates the order is decided over the whole column: a first part above 12 means
+    day-first, a second part above 12 month-first. When every value fits both and ``order`` is
+    "auto", ``prefer_dmy`` (dot separators, decimal-comma files) or else month-first is assumed
+    and the returned ``note`` says so, for a warning naming the file and column.
+    """
+    text = as_text(column)
+    blank = blank_mask(text)
+    n = len(text)
+    if n == 0:
+        return Parsed(pa.array([], pa.date32()), blank, np.zeros(0, bool))
+    stripped = pc.replace_substring_regex(text, _TIME_SUFFIX, "")
+    result = pa.nulls(n, pa.timestamp("s"))
+    note = ""
+    parts = pc.extract_regex(stripped, _NUMERIC_DATE)
+    has_parts = _np(pc.is_valid(parts))
+    if has_parts.any():
+        first = pc.cast(pc.struct_field(parts, [0]), pa.int32())
+        second = pc.cast(pc.struct_field(parts, [1]), pa.int32())
+        year = pc.cast(pc.struct_field(parts, [2]), pa.int32())
+        year = pc.if_else(
+            pc.less(year, 100), pc.add(year, pc.if_else(pc.less(year, 70), 2000, 1900)), year
+        )
+        first_max, second_max = pc.max(first).as_py() or 0, pc.max(second).as_py() or 0
+        if first_max > 12 and second_max <= 12:
+            dmy = True
+        elif second_max > 12 and first_max <= 12:
+            dmy = False
+        elif order in ("dmy", "mdy"):
+            dmy = order == "dmy"
+        else:
+            dmy = prefer_dmy or pc.any(pc.match_substring(stripped, ".")).as_py()
+            note = f"ambiguous day/month order: assumed {'day' if dmy else 'month'} first"
+        day, month = (first, second) if dmy else (second, first)
+        iso = pc.binary_join_element_wise(
+            pc.cast(year, pa.string()), pc.cast(month, pa.string()), pc.cast(day, pa.string()), "-"
+        )
+        result = pc.if_else(
+            pa.array(has_parts), pc.strptime(iso, "%Y-%m-%d", "s", error_is_null=True), result
+        )
+    for fmt in _TEXT_FORMATS:
+        todo = _np(pc.is_null(result)) & ~blank & ~has_parts
+        if not todo.any():
+            break
+        attempt = pc.strptime(stripped, fmt, "s", error_is_null=True)
+        result = pc.if_else(pa.array(todo), attempt, result)
+    todo = _np(pc.is_null(result)) & ~blank
+    if todo.any():
+        result = pc.if_else(pa.array(todo), _excel_serials(stripped), result)
+    if _np(pc.is_null(result)).sum() - blank.sum() > 0 and not note:
+        iso_time = pc.strptime(
+            pc.utf8_slice_codeunits(text, 0, 19), "%Y-%m-%dT%H:%M:%S", "s", error_is_null=True
+        )
+        result = pc.coalesce(result, iso_time)
+    dates = pc.cast(result, pa.date32())
+    failed = _np(pc.is_null(dates)) & ~blank
+    return Parsed(dates, blank, failed, note)
+
+
+def _excel_serials(text: pa.Array) -> pa.Array:
+    """Excel day numbers (1955..2119) as timestamps; anything else null."""
+    valid = pc.match_substring_regex(text, r"^\d{5}(\.\d+)?$")
+    numbers = pc.cast(pc.if_else(valid, text, pa.scalar(None, pa.string())), pa.float64())
+    in_range = pc.and_(pc.greater_equal(numbers, 20000), pc.less(numbers, 80000))
+    days = pc.cast(
+        pc.floor(pc.if_else(in_range, numbers, pa.scalar(None, pa.float64()))), pa.int64()
+    )
+    values = days.to_numpy(zero_copy_only=False)
+    mask = np.isnan(values) if values.dtype.kind == "f" else np.zeros(len(values), bool)
+    stamps = _EXCEL_EPOCH + np.where(mask, 0, values).astype("timedelta64[D]")
+    return pa.array(stamps.astype("datetime64[s]"), type=pa.timestamp("s"), mask=mask)
+
+
+@dataclass(frozen=True)
+class IdCheck:
+    """Account ids as clean text, with what looks damaged by Excel."""
+
+    values: pa.Array
+    blank: np.ndarray
+    scientific: int
+    leading_zero: bool
+
+
+def parse_ids(column) -> IdCheck:
+    """Ids as text: "123.0" (a float round trip) becomes "123"; Excel damage is reported."""
+    text = as_text(column)
+    blank = _np(pc.or_kleene(pc.is_null(text), pc.equal(text, "")))
+    text = pc.replace_substring_regex(text, r"^(\d+)\.0+$", r"\1")
+    scientific = int(pc.sum(pc.match_substring_regex(text, r"^\d(\.\d+)?[eE]\+?\d+$")).as_py() or 0)
+    digits = pc.match_substring_regex(text, r"^\d+$")
+    leading = False
+    if pc.all(pc.or_kleene(digits, pa.array(blank))).as_py() and not blank.all():
+        lengths = pc.utf8_length(pc.filter(text, digits))
+        zeros = pc.any(pc.starts_with(text, "0")).as_py()
+        leading = bool(zeros) and pc.min(lengths).as_py() != pc.max(lengths).as_py()
+    text = pc.if_else(pa.array(blank), pa.scalar(None, pa.string()), text)
+    return IdCheck(text, blank, scientific, leading)
