@@ -1,0 +1,471 @@
+"""Best customers: who they are, how alike every other account is, and the growth list.
+
+A manager defines "best" (named exemplars, a rule over the scored table, or the right segment);
+`SimilarityModel` learns what best accounts look like in the scaled feature space, and every
+account gets a 0–100 similarity with reasons in plain units ("products 2 vs 6"). `validate`
+says how far the score can be trusted, by hiding some best accounts and checking they come back.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import KMeans
+from sklearn.metrics import roc_auc_score
+
+from analysis import schema as s
+from analysis.errors import ConfigError, MissingColumnsError
+from analysis.features import DEFAULT_FEATURES, METRIC_INPUTS, absent_signals, account_metrics
+
+SIMILARITY = "similarity"
+SIMILARITY_REASONS = "similarity_reasons"
+BEST = "best"
+MIN_EXEMPLARS = 3
+THIN_SUPPORT = 10  # below this many best accounts the score is a sketch, not a measurement
+
+Op = Literal[">=", "<=", ">", "<", "==", "top_pct", "bottom_pct"]
+_COMPARE = {
+    ">=": np.greater_equal,
+    "<=": np.less_equal,
+    ">": np.greater,
+    "<": np.less,
+    "==": np.equal,
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One condition on a column of the scored table: `profit top_pct 20` keeps the top 20% by
+    profit; `products_used >= 3` keeps accounts buying three products or more."""
+
+    column: str
+    op: Op
+    value: float
+
+    def __post_init__(self) -> None:
+        if self.op not in (*_COMPARE, "top_pct", "bottom_pct"):
+            raise ConfigError(f"Best-customer rule on '{self.column}': unknown test '{self.op}'.")
+        if self.op in ("top_pct", "bottom_pct") and not 0 < self.value <= 100:
+            raise ConfigError(f"Best-customer rule on '{self.column}': share must be in (0, 100].")
+
+
+@dataclass(frozen=True)
+class BestDefinition:
+    """What "best customer" means: named accounts, rules that must all hold, or right segment."""
+
+    kind: Literal["exemplars", "rules", "right"]
+    exemplars: tuple[str, ...] = ()
+    rules: tuple[Rule, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind == "exemplars" and len(set(self.exemplars)) < MIN_EXEMPLARS:
+            raise ConfigError(f"Name at least {MIN_EXEMPLARS} best customers.")
+        if self.kind == "rules" and not self.rules:
+            raise ConfigError("A rule-based best-customer definition needs at least one rule.")
+        if self.kind not in ("exemplars", "rules", "right"):
+            raise ConfigError(f"Unknown best-customer definition '{self.kind}'.")
+
+    @classmethod
+    def from_exemplars(cls, ids: tuple[str, ...] | list[str]) -> BestDefinition:
+        return cls("exemplars", exemplars=tuple(str(i) for i in ids))
+
+    @classmethod
+    def from_rules(cls, *rules: Rule) -> BestDefinition:
+        return cls("rules", rules=rules)
+
+    @classmethod
+    def right_segment(cls) -> BestDefinition:
+        return cls("right")
+
+
+def best_accounts(scored: pd.DataFrame, definition: BestDefinition) -> pd.Series:
+    """Scored accounts in; a boolean Series on the same index, True for best customers."""
+    if definition.kind == "right":
+        if s.SEGMENT not in scored:
+            raise MissingColumnsError([s.SEGMENT], found=list(scored.columns))
+        return scored[s.SEGMENT].eq(s.RIGHT).rename(BEST)
+    if definition.kind == "exemplars":
+        ids = scored[s.ACCOUNT_ID].astype(str)
+        unknown = sorted(set(definition.exemplars) - set(ids))
+        if unknown:
+            shown = ", ".join(unknown[:5]) + (" ..." if len(unknown) > 5 else "")
+            raise ConfigError(f"Best customers not found in the accounts: {shown}.")
+        return ids.isin(definition.exemplars).rename(BEST)
+    missing = sorted({r.column for r in definition.rules} - set(scored.columns))
+    if missing:
+        raise MissingColumnsError(missing, found=list(scored.columns))
+    keep = np.ones(len(scored), dtype=bool)
+    for rule in definition.rules:
+        values = pd.to_numeric(scored[rule.column], errors="coerce").to_numpy(dtype="float64")
+        if rule.op in _COMPARE:
+            keep &= _COMPARE[rule.op](values, rule.value)
+        else:
+            ranked = values if rule.op == "top_pct" else -values
+            cut = np.nanpercentile(ranked, 100 - rule.value) if np.isfinite(ranked).any() else 0
+            keep &= ranked >= cut
+    return pd.Series(keep, index=scored.index, name=BEST)
+
+
+class SimilarityModel:
+    """Similarity to the nearest best account, in a feature space weighted by what sets best apart.
+
+    Why nearest exemplars and not one profile: best customers come in several kinds (large core
+    accounts, lean efficient ones), and the average of two kinds resembles neither; an account
+    identical to any best account scores 100, which is what a manager expects. Each feature is
+    weighted by how far the best median sits from the rest's median (in sd), plus a prior that
+    keeps every feature counting, so three exemplars cannot make one noisy feature decide alone.
+    Score = 100 · 2^−(d/h)²: h is half the typical distance of a non-best account to its nearest
+    exemplar, so 50 means "halfway between a best customer and an ordinary one". Beyond
+    `max_exemplars` best accounts, k-means prototypes of them stand in (scoring stays O(n)).
+    """
+
+    def __init__(
+        self, *, max_exemplars: int = 256, weight_prior: float = 0.25, random_state: int = 0
+    ) -> None:
+        self.max_exemplars = max_exemplars
+        self.weight_prior = weight_prior
+        self.random_state = random_state
+
+    def fit(self, features: pd.DataFrame, is_best: pd.Series | np.ndarray) -> SimilarityModel:
+        x = _matrix(features)
+        best = np.asarray(is_best, dtype=bool)
+        n_best = int(best.sum())
+        if n_best < MIN_EXEMPLARS:
+            raise ConfigError(
+                f"Similarity needs at least {MIN_EXEMPLARS} best customers; found {n_best}."
+            )
+        xb, xr = x[best], x[~best]
+        spread = x.std(axis=0)
+        med_best = np.median(xb, axis=0)
+        med_rest = np.median(xr, axis=0) if len(xr) else med_best
+        effect = np.divide(
+            np.abs(med_best - med_rest), spread, out=np.zeros_like(spread), where=spread > 0
+        )
+        weights = effect + self.weight_prior
+        self.feature_names_in_ = tuple(features.columns)
+        self.weights_ = weights / weights.sum()
+        self.best_median_ = med_best
+        self.rest_median_ = med_rest
+        self.effect_ = effect
+        self.exemplars_ = self._exemplars(xb)
+        self.n_best_ = n_best
+        self.thin_support_ = n_best < THIN_SUPPORT
+        rest_d = self._nearest(xr) if len(xr) else self._nearest(xb)
+        rest_d = rest_d[rest_d > 0]
+        typical = float(np.median(rest_d)) if len(rest_d) else 0.0
+        self.bandwidth_ = typical / 2 if typical > 0 else 1.0
+        self.warnings_ = (
+            (
+                f"thin_support: only {n_best} best customers; similarity is a sketch until "
+                f"there are {THIN_SUPPORT} or more.",
+            )
+            if self.thin_support_
+            else ()
+        )
+        return self
+
+    def _exemplars(self, xb: np.ndarray) -> np.ndarray:
+        """The best rows in a row-order-free order; condensed to prototypes when there are many."""
+        xb = xb[np.lexsort(xb.T[::-1])]
+        unique = np.unique(xb, axis=0)
+        if len(unique) <= self.max_exemplars:
+            return unique
+        km = KMeans(self.max_exemplars, n_init=1, random_state=self.random_state).fit(xb)
+        return km.cluster_centers_
+
+    def _nearest(self, x: np.ndarray, chunk: int = 65536) -> np.ndarray:
+        """Weighted Euclidean distance from each row to its nearest exemplar (chunked matmul)."""
+        root = np.sqrt(self.weights_)
+        e = self.exemplars_ * root
+        e2 = (e**2).sum(axis=1)
+        out = np.empty(len(x))
+        for start in range(0, len(x), chunk):
+            xc = x[start : start + chunk] * root
+            norms = (xc**2).sum(axis=1)[:, None] + e2[None, :]
+            d2 = norms - 2.0 * xc @ e.T
+            # the expansion loses precision for identical rows: treat rounding noise as zero
+            d2[d2 <= 1e-12 * norms] = 0.0
+            out[start : start + chunk] = d2.min(axis=1)
+        return np.sqrt(out)
+
+    def score(self, features: pd.DataFrame) -> np.ndarray:
+        """0–100 per row: 100 for an account identical to a best one, near 0 for a far one."""
+        if tuple(features.columns) != self.feature_names_in_:
+            raise ValueError("features must have the columns the model was fitted on")
+        d = self._nearest(_matrix(features))
+        return 100.0 * np.exp2(-((d / self.bandwidth_) ** 2))
+
+
+def _matrix(features: pd.DataFrame) -> np.ndarray:
+    """Scaled features as floats; unknown values sit at the median (0 in robust units)."""
+    return np.nan_to_num(features.to_numpy(dtype="float64"), nan=0.0, posinf=0.0, neginf=0.0)
+
+
+# metric -> (words for a person, unit, log metric to undo with expm1)
+DISPLAY: dict[str, tuple[str, str, bool]] = {
+    "log_revenue": ("revenue", "money", True),
+    "revenue_vs_median": ("revenue vs median", "times", False),
+    "profit_vs_median": ("profit vs median", "times", False),
+    "profit_margin": ("profit margin", "pct", False),
+    "gross_margin_pct": ("gross margin", "pct", False),
+    "cts_vs_median": ("cost-to-serve vs median", "times", False),
+    "cts_share_of_margin": ("cost-to-serve share of margin", "pct", False),
+    "log_orders": ("orders", "count", True),
+    "log_revenue_per_order": ("revenue per order", "money", True),
+    "products_used": ("products", "count", False),
+    "contacts": ("contacts", "count", False),
+    "decision_maker_access": ("decision-maker access", "yesno", False),
+    "friction_pct": ("friction cost", "pct", False),
+    "friction_vs_norm": ("friction vs size norm", "times", False),
+    "complaints_per_order": ("complaints per order", "number", False),
+    "requests_per_order": ("requests per order", "number", False),
+    "rush_per_order": ("rush orders per order", "number", False),
+    "unresponsiveness": ("missed meetings + unreturned calls", "count", True),
+    "discount_pct": ("discounts", "pct", False),
+    "days_late": ("days late", "days", False),
+}
+
+
+def _fmt(value: float, unit: str) -> str:
+    if not np.isfinite(value):
+        return "n/a"
+    if unit == "money":
+        a = abs(value)
+        sign = "-" if value < 0 else ""
+        if a >= 1e6:
+            return f"{sign}${a / 1e6:.1f}M"
+        return f"{sign}${a / 1e3:.1f}k" if a >= 1e3 else f"{sign}${a:.0f}"
+    if unit == "pct":
+        return f"{value:.0%}"
+    if unit == "yesno":
+        return "yes" if value >= 0.5 else "no"
+    if unit == "times":
+        return f"{value:.1f}x"
+    if unit in ("count", "days"):
+        whole = abs(value) >= 10 or abs(value - round(value)) < 1e-6
+        return f"{value:.0f}" if whole else f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def plain_values(scored: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """The named features in units a person reads (dollars, %, counts); a column that is not a
+    known metric is taken from `scored` when present, else left out."""
+    known = [c for c in columns if c in METRIC_INPUTS]
+    metrics = account_metrics(scored)[known] if known else pd.DataFrame(index=scored.index)
+    out = {}
+    for c in columns:
+        if c in DISPLAY and DISPLAY[c][2]:
+            out[c] = np.expm1(metrics[c])
+        elif c in metrics:
+            out[c] = metrics[c]
+        elif c in scored:
+            out[c] = pd.to_numeric(scored[c], errors="coerce")
+    return pd.DataFrame(out, index=scored.index)
+
+
+def _reasons(
+    model: SimilarityModel, x: np.ndarray, plain: pd.DataFrame, best: np.ndarray, n: int
+) -> list[str]:
+    """Per account: the heaviest feature it shares with best ("revenue like best"), then its
+    largest weighted gaps in plain units against the best median ("products 2 vs 6")."""
+    names = model.feature_names_in_
+    gap = x - model.best_median_
+    contrib = model.weights_ * gap**2
+    close = np.abs(gap) < 0.5
+    like = np.where(close.any(axis=1), np.argmax(np.where(close, model.weights_, -1.0), 1), -1)
+    far = np.argsort(-np.where(close, -1.0, contrib), axis=1)[:, :n]
+    labels = [DISPLAY.get(c, (c, "number", False)) for c in names]
+    plain_cols = [plain[c].to_numpy() if c in plain else None for c in names]
+    best_med = [
+        _fmt(float(np.nanmedian(col[best])), labels[j][1]) if col is not None else ""
+        for j, col in enumerate(plain_cols)
+    ]
+    out = []
+    for i in range(len(x)):
+        parts = [f"{labels[like[i]][0]} like best"] if like[i] >= 0 else []
+        for j in far[i]:
+            if close[i, j] or len(parts) >= n:
+                continue
+            col = plain_cols[j]
+            if col is None:
+                parts.append(f"{labels[j][0]} unlike best")
+            else:
+                parts.append(f"{labels[j][0]} {_fmt(col[i], labels[j][1])} vs {best_med[j]}")
+        out.append("; ".join(parts))
+    return out
+
+
+@dataclass(frozen=True)
+class SimilarityConfig:
+    max_exemplars: int = 256
+    weight_prior: float = 0.25
+    random_state: int = 0
+    reasons: int = 3  # comparisons per account; 0 skips the reasons column
+
+
+def score_similarity(
+    scored_accounts: pd.DataFrame,
+    features: pd.DataFrame,
+    definition: BestDefinition,
+    config: SimilarityConfig | None = None,
+) -> pd.DataFrame:
+    """Scored accounts and their scaled features (same index) in; the accounts plus `best`,
+    `similarity` (0–100) and `similarity_reasons` out. Warnings (thin support) are in
+    `.attrs["similarity_warnings"]`."""
+    config = config or SimilarityConfig()
+    if not features.index.equals(scored_accounts.index):
+        raise ValueError("features must share the scored accounts' index")
+    best = best_accounts(scored_accounts, definition).to_numpy()
+    model = SimilarityModel(
+        max_exemplars=config.max_exemplars,
+        weight_prior=config.weight_prior,
+        random_state=config.random_state,
+    ).fit(features, best)
+    out = scored_accounts.copy()
+    out[BEST] = best
+    out[SIMILARITY] = model.score(features)
+    if config.reasons > 0:
+        plain = plain_values(scored_accounts, model.feature_names_in_)
+        out[SIMILARITY_REASONS] = _reasons(model, _matrix(features), plain, best, config.reasons)
+    out.attrs["similarity_warnings"] = model.warnings_
+    return out
+
+
+def best_profile(scored: pd.DataFrame, is_best: pd.Series | np.ndarray) -> pd.DataFrame:
+    """What best customers have in common, feature by feature in plain units: one row per
+    feature with `feature`, `label`, `median_best`, `median_rest`, `difference_sd` (the gap in
+    standard deviations), largest gap first."""
+    usable = tuple(f for f in DEFAULT_FEATURES if f not in absent_signals(scored, DEFAULT_FEATURES))
+    plain = plain_values(scored, usable)
+    best = np.asarray(is_best, dtype=bool)
+    rows = []
+    for c in plain.columns:
+        v = plain[c].to_numpy(dtype="float64")
+        sd = np.nanstd(v)
+        mb, mr = np.nanmedian(v[best]), np.nanmedian(v[~best])
+        diff = (mb - mr) / sd if sd > 0 else 0.0
+        rows.append((c, DISPLAY.get(c, (c,))[0], mb, mr, diff))
+    frame = pd.DataFrame(
+        rows, columns=["feature", "label", "median_best", "median_rest", "difference_sd"]
+    )
+    order = frame["difference_sd"].abs().sort_values(ascending=False, kind="stable").index
+    return frame.loc[order].reset_index(drop=True)
+
+
+def lookalikes(scored: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The growth list: the `n` most similar accounts that are not best yet (from
+    `score_similarity`'s output), most similar first; ties broken by account id."""
+    rest = scored[~scored[BEST]]
+    return rest.sort_values([SIMILARITY, s.ACCOUNT_ID], ascending=[False, True]).head(n)
+
+
+def review_list(scored: pd.DataFrame, n: int) -> pd.DataFrame:
+    """Large accounts (top revenue quartile) least like the best: worth a closer look."""
+    revenue = pd.to_numeric(scored[s.REVENUE], errors="coerce")
+    large = scored[(revenue >= revenue.quantile(0.75)) & ~scored[BEST]]
+    return large.sort_values([SIMILARITY, s.ACCOUNT_ID], ascending=[True, True]).head(n)
+
+
+@dataclass(frozen=True)
+class Validation:
+    """How well hidden best accounts come back: `power_curve` has `top_share` (0–1 of accounts
+    by score) and `captured` (share of hidden best found there); lift and AUC summarise it."""
+
+    power_curve: pd.DataFrame
+    top_decile_lift: float
+    auc: float
+    folds: int
+    n_best: int
+    warnings: tuple[str, ...] = field(default=())
+
+
+def validate(
+    features: pd.DataFrame,
+    is_best: pd.Series | np.ndarray,
+    seed: int,
+    *,
+    folds: int = 5,
+    config: SimilarityConfig | None = None,
+) -> Validation:
+    """k-fold over the best accounts: fit on the others, then rank the hidden ones among the
+    non-best accounts. AUC and the power curve pool the hidden accounts' ranks over all folds."""
+    config = config or SimilarityConfig()
+    x_best = np.flatnonzero(np.asarray(is_best, dtype=bool))
+    n_best = len(x_best)
+    folds = min(folds, n_best // MIN_EXEMPLARS if n_best >= 2 * MIN_EXEMPLARS else 0)
+    if folds < 2:
+        raise ConfigError(
+            f"Validation needs at least {2 * MIN_EXEMPLARS} best customers; found {n_best}."
+        )
+    rng = np.random.default_rng(seed)
+    order = x_best[rng.permutation(n_best)]
+    rest = np.setdiff1d(np.arange(len(features)), x_best)
+    ranks, aucs = [], []
+    for k in range(folds):
+        hidden = order[k::folds]
+        train = np.zeros(len(features), dtype=bool)
+        train[np.setdiff1d(x_best, hidden)] = True
+        model = SimilarityModel(
+            max_exemplars=config.max_exemplars,
+            weight_prior=config.weight_prior,
+            random_state=config.random_state,
+        ).fit(features, train)
+        sh = model.score(features.iloc[hidden])
+        sr = model.score(features.iloc[rest])
+        sorted_rest = np.sort(sr)
+        # share of non-best accounts scoring at least as high as each hidden one (ties count half)
+        above = len(sr) - np.searchsorted(sorted_rest, sh, side="right")
+        ties = np.searchsorted(sorted_rest, sh, side="right") - np.searchsorted(sorted_rest, sh)
+        ranks.append((above + ties / 2) / max(len(sr), 1))
+        labels = np.r_[np.ones(len(sh)), np.zeros(len(sr))]
+        aucs.append(roc_auc_score(labels, np.r_[sh, sr]) if len(sr) else np.nan)
+    pooled = np.concatenate(ranks)
+    shares = np.round(np.arange(0.05, 1.0001, 0.05), 2)
+    captured = np.array([(pooled < t).mean() for t in shares])
+    curve = pd.DataFrame({"top_share": shares, "captured": captured})
+    warn = () if n_best >= THIN_SUPPORT else (f"thin_support: only {n_best} best customers.",)
+    return Validation(
+        curve, float(captured[1] / 0.10), float(np.nanmean(aucs)), folds, n_best, warn
+    )
+
+
+_QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A goal: by the end of `quarter` ("2026-Q4"), `goal` accounts at similarity ≥ `threshold`."""
+
+    threshold: float
+    goal: int
+    quarter: str
+    created: date
+
+    def __post_init__(self) -> None:
+        if not _QUARTER.match(self.quarter):
+            raise ConfigError(f"Target quarter '{self.quarter}' should look like 2026-Q4.")
+        if not 0 <= self.threshold <= 100 or self.goal < 0:
+            raise ConfigError("A target needs a threshold in 0–100 and a goal of 0 or more.")
+
+
+def target_progress(
+    targets: tuple[Target, ...] | list[Target], snapshots: Mapping[str, pd.DataFrame]
+) -> pd.DataFrame:
+    """Targets and scored snapshots by quarter in; one row per target (by quarter) with
+    `actual` (accounts at or above the threshold, NA without a snapshot), `gap` and `met`."""
+    rows = []
+    for t in sorted(targets, key=lambda t: (t.quarter, t.threshold, t.created)):
+        snap = snapshots.get(t.quarter)
+        actual = None if snap is None else int((snap[SIMILARITY] >= t.threshold).sum())
+        gap = None if actual is None else max(t.goal - actual, 0)
+        met = None if actual is None else actual >= t.goal
+        rows.append((t.quarter, t.threshold, t.goal, actual, gap, met, t.created))
+    columns = [s.QUARTER, "threshold", "goal", "actual", "gap", "met", "created"]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.astype({"actual": "Int64", "gap": "Int64", "met": "boolean"})
