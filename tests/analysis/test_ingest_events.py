@@ -1,0 +1,133 @@
+"""Event files aggregated to accounts and quarters, joined with an accounts file, and the sample."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis import schema as s
+from analysis.ingest import IngestConfig, InputFile, TicketRules, load_paths, load_portfolio
+
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
+
+INVOICES = (
+    b"Invoice No,Account ID,Invoice Date,Paid Date,Product,Quantity,Amount,Cost,Discount\n"
+    b"INV-1,A,2026-01-05,2026-02-04,Paper,1,100,60,5\n"
+    b"INV-1,A,2026-01-05,2026-02-04,Ink,2,50,30,0\n"
+    b"INV-2,A,2026-04-01,2026-04-11,Paper,1,200,120,10\n"
+    b"CN-1,A,2026-04-20,,Paper,-1,-40,-24,0\n"
+    b"INV-3,B,2026-02-01,2026-03-03,Toner,3,300,150,0\n"
+    b"INV-4,,2026-02-01,,Toner,3,70,35,0\n"
+)
+TICKETS = (
+    b"Ticket ID,Account ID,Created,Type,Subject\n"
+    b"1,A,2026-01-10 09:00,Complaint,Box arrived late\n"
+    b"2,A,2026-01-11 09:00,Support,Need this ASAP please\n"
+    b"3,B,2026-02-12 09:00,Support,Login help\n"
+    b"4,B,2026-05-12 09:00,Question,Would like an API integration\n"
+)
+INTERACTIONS = (
+    b"Account ID,Date,Kind,Outcome,Contact,Decision Maker\n"
+    b"A,2026-01-02,Meeting,Held,Ann,Y\n"
+    b"A,2026-01-09,Meeting,No-show,Ann,N\n"
+    b"A,2026-02-02,Meeting,Cancelled late,Bob,N\n"
+    b"B,2026-02-03,Call,Unreturned,Cy,N\n"
+)
+
+
+def events_portfolio(**config):
+    files = [
+        InputFile("invoices.csv", INVOICES),
+        InputFile("tickets.csv", TICKETS),
+        InputFile("interactions.csv", INTERACTIONS),
+    ]
+    return load_portfolio(files, IngestConfig(**config))
+
+
+def test_invoices_tickets_interactions_to_accounts():
+    portfolio = events_portfolio()
+    a = portfolio.accounts.set_index(s.ACCOUNT_ID)
+    assert a[s.REVENUE].to_dict() == {"A": 310.0, "B": 300.0}
+    assert a[s.ORDERS].to_dict() == {"A": 2.0, "B": 1.0}
+    assert a["credit_notes"].to_dict() == {"A": 1.0, "B": 0.0}
+    assert a[s.COGS].to_dict() == {"A": 186.0, "B": 150.0}
+    assert a[s.DISCOUNTS].to_dict() == {"A": 15.0, "B": 0.0}
+    assert a[s.PRODUCTS_USED].to_dict() == {"A": 2.0, "B": 1.0}
+    assert a.loc["A", s.DAYS_TO_PAY] == pytest.approx((30 + 30 + 10) / 3)
+    assert str(a.loc["A", s.FIRST_ORDER].date()) == "2026-01-05"
+    assert a[s.COMPLAINTS].to_dict() == {"A": 1.0, "B": 0.0}
+    assert a[s.RUSH_ORDERS].to_dict() == {"A": 1.0, "B": 0.0}
+    assert a[s.ENHANCEMENT_REQUESTS].to_dict() == {"A": 0.0, "B": 1.0}
+    assert a[s.SUPPORT_TICKETS].to_dict() == {"A": 0.0, "B": 1.0}
+    assert a[s.MEETINGS_HELD].to_dict() == {"A": 1.0, "B": 0.0}
+    assert a[s.MEETINGS_MISSED].to_dict() == {"A": 2.0, "B": 0.0}
+    assert a[s.CALLS_UNRETURNED].to_dict() == {"A": 0.0, "B": 1.0}
+    assert a[s.CONTACTS].to_dict() == {"A": 2.0, "B": 1.0}
+    assert a[s.DECISION_MAKER_ACCESS].tolist() == [True, False]
+    q = portfolio.quarantine
+    assert q[["file", "row", "reason"]].values.tolist() == [
+        ["invoices.csv", 7, "account id is blank"]
+    ]
+
+
+def test_account_quarters():
+    q = events_portfolio().account_quarters
+    a = q[q[s.ACCOUNT_ID] == "A"].set_index(s.QUARTER)
+    assert a[s.REVENUE].to_dict() == {"2026-Q1": 150.0, "2026-Q2": 160.0}
+    assert a[s.ORDERS].to_dict() == {"2026-Q1": 1, "2026-Q2": 1}
+    assert a.loc["2026-Q1", s.MEETINGS_MISSED] == 2
+    b = q[q[s.ACCOUNT_ID] == "B"].set_index(s.QUARTER)
+    assert b.loc["2026-Q2", s.ENHANCEMENT_REQUESTS] == 1 and b.loc["2026-Q2", s.REVENUE] == 0
+
+
+def test_ticket_rules_are_editable():
+    rules = TicketRules(rush=(), complaint=("complain", "late"))
+    a = events_portfolio(ticket_rules=rules).accounts.set_index(s.ACCOUNT_ID)
+    assert a.loc["A", s.RUSH_ORDERS] == 0 and a.loc["A", s.SUPPORT_TICKETS] == 1
+
+
+def test_events_fill_and_replace_accounts_file():
+    accounts = b"Account ID,Account Name,Annual Revenue,Complaints\nA,Acme,999,7\nC,Cee,50,3\n"
+    files = [InputFile("accounts.csv", accounts), InputFile("invoices.csv", INVOICES)]
+    files.append(InputFile("tickets.csv", TICKETS))
+    portfolio = load_portfolio(files, IngestConfig())
+    a = portfolio.accounts.set_index(s.ACCOUNT_ID)
+    assert list(a.index) == ["A", "C", "B"]
+    assert a[s.REVENUE].to_dict() == {"A": 310.0, "C": 50.0, "B": 300.0}
+    assert a[s.COMPLAINTS].to_dict() == {"A": 1.0, "C": 3.0, "B": 0.0}
+    assert a.loc["C", s.ORDERS] == 0
+    assert any("only in event files" in w for w in portfolio.warnings)
+    rec = portfolio.reconciliation.set_index("file")
+    assert rec.loc["accounts.csv", "revenue_replaced_by_invoices"] == 999
+    total = rec.loc["total"]
+    assert total.revenue_in == pytest.approx(total.revenue_in_table + total.revenue_quarantined)
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_invoice_row_order_does_not_matter(random):
+    header, *rows = INVOICES.decode().splitlines()
+    random.shuffle(rows)
+    shuffled = ("\n".join([header, *rows]) + "\n").encode()
+    baseline = load_portfolio([InputFile("i.csv", INVOICES)], IngestConfig())
+    other = load_portfolio([InputFile("i.csv", shuffled)], IngestConfig())
+    pd.testing.assert_frame_equal(baseline.accounts, other.accounts)
+    pd.testing.assert_frame_equal(baseline.account_quarters, other.account_quarters)
+
+
+@pytest.mark.skipif(not (SAMPLE / "accounts.csv").exists(), reason="data/sample not generated")
+def test_sample_loads_without_user_input_and_agrees():
+    names = ["accounts", "invoices", "tickets", "interactions"]
+    alone = load_paths([SAMPLE / "accounts.csv"])
+    events = load_paths([SAMPLE / f"{n}.csv" for n in names[1:]])
+    assert [f.role for f in events.files] == names[1:] and alone.files[0].role == "accounts"
+    assert len(alone.files[0].mapping) == 20
+    a = alone.accounts.set_index(s.ACCOUNT_ID)[s.REVENUE]
+    e = events.accounts.set_index(s.ACCOUNT_ID)[s.REVENUE]
+    pd.testing.assert_series_equal(a.sort_index(), e.sort_index(), check_exact=False)
+    both = load_paths([SAMPLE / f"{n}.csv" for n in names])
+    assert len(both.accounts) == len(alone.accounts) and both.quarantine.empty
