@@ -30,6 +30,14 @@ ENV_ROOT = "RIGHTFIT_WORKSPACE"
 DB_NAME = "rightfit.db"
 TABLES_DIR = "tables"
 SNAPSHOT, DATA = "snapshot", "data"  # kinds of stored table
+# Setting keys the app uses; any other valid name works too.
+MAPPING, UNIT_COSTS, TIER_POLICY, BEST_CUSTOMER, TARGETS = (
+    "mapping",
+    "unit_costs",
+    "tier_policy",
+    "best_customer",
+    "targets",
+)
 ORPHAN_GRACE_SECONDS = 3600.0  # younger files may belong to a save still in progress elsewhere
 
 SNAPSHOT_COLUMNS = ("name", "created_at", "accounts", "meta")
@@ -113,10 +121,13 @@ class Workspace:
     def __init__(self, root: Path | str | None = None) -> None:
         self.root = Path(root) if root is not None else default_root()
         self.tables_dir = self.root / TABLES_DIR
-        self.tables_dir.mkdir(parents=True, exist_ok=True)
-        with self._db() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(_SCHEMA)
+        try:
+            self.tables_dir.mkdir(parents=True, exist_ok=True)
+            with self._db() as db:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.executescript(_SCHEMA)
+        except (OSError, sqlite3.DatabaseError) as exc:
+            raise WorkspaceError(f"Cannot open the workspace folder {self.root}: {exc}.") from None
         self.clean_orphans()
 
     @contextlib.contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import plotly.offline
@@ -12,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from analysis import schema as s
+from analysis.decisions import Decision
 from analysis.report import (
     ReportContext,
     ReportError,
@@ -20,6 +22,7 @@ from analysis.report import (
     metrics_table,
     segment_summary,
 )
+from analysis.workspace import Workspace
 
 EVIL_NAME = "<img src=x onerror=alert(1)>"
 FORMULA = '=HYPERLINK("http://evil.example","click")'
@@ -158,3 +161,19 @@ def test_workbook_sheets_and_formula_safety() -> None:
 def test_workbook_without_history() -> None:
     book = load_workbook(io.BytesIO(excel_workbook(context(previous=None, decisions=None))))
     assert book.sheetnames == ["summary", "metrics", "accounts"]
+
+
+def test_pack_from_a_workspace(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path)
+    ws.save_snapshot("2026-Q2", scored(0.5), {})
+    ws.save_snapshot("2026-Q3", scored(), {})
+    ws.add_decision(Decision("A3", "exit", "Dana", date(2026, 10, 2), (EVIL_NAME,), EVIL_NOTE))
+    ctx = ReportContext(
+        scored=ws.load_snapshot("2026-Q3")[0],
+        previous=ws.load_snapshot("2026-Q2")[0],
+        decisions=ws.decisions(),
+    )
+    book = load_workbook(io.BytesIO(excel_workbook(ctx)))
+    assert book["decisions"].cell(row=2, column=3).value == "exit"
+    page = html_report(ctx)
+    assert EVIL_NOTE not in page and "&lt;/script&gt;" in page

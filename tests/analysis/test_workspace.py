@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from analysis import schema as s
 from analysis.decisions import Decision, Override, apply_overrides
@@ -234,3 +236,40 @@ def test_wal_mode_and_default_root(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert default_root() == tmp_path / "env"
     monkeypatch.delenv(ENV_ROOT)
     assert default_root() == Path("workspace")
+
+
+def test_unusable_folder_is_a_workspace_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(WorkspaceError, match="Cannot open the workspace folder"):
+        Workspace(tmp_path / "file")
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / DB_NAME).write_bytes(b"not a database" * 100)
+    with pytest.raises(WorkspaceError, match="Cannot open the workspace folder"):
+        Workspace(tmp_path / "bad")
+
+
+frames = st.integers(0, 12).flatmap(
+    lambda n: st.tuples(
+        st.lists(st.text(max_size=12), min_size=n, max_size=n),
+        st.lists(st.floats(allow_nan=True, allow_infinity=True), min_size=n, max_size=n),
+        st.lists(st.sampled_from(s.SEGMENTS), min_size=n, max_size=n),
+        st.lists(st.booleans(), min_size=n, max_size=n),
+    )
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(columns=frames)
+def test_any_scored_frame_round_trips(tmp_path: Path, columns: tuple) -> None:
+    names, profit, segment, easy = columns
+    frame = pd.DataFrame(
+        {s.ACCOUNT_NAME: names, "profit": profit, s.SEGMENT: segment, s.EASY: easy},
+        columns=[s.ACCOUNT_NAME, "profit", s.SEGMENT, s.EASY],
+    )
+    ws = Workspace(tmp_path)
+    ws.save_snapshot("prop", frame, {"n": len(frame)}, replace=True)
+    back, meta = Workspace(tmp_path).load_snapshot("prop")
+    pd.testing.assert_frame_equal(back, frame)
+    assert meta == {"n": len(frame)}
