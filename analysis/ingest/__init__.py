@@ -1,6 +1,13 @@
 """Bytes in, one trustworthy account table out (see docs/ARCHITECTURE.md, "Ingest")."""
 
-from analysis.ingest.headers import detect_role, header_signature, normalise, suggest_mapping
+from analysis.ingest.headers import (
+    ROLES,
+    detect_role,
+    header_signature,
+    mapping_targets,
+    normalise,
+    suggest_mapping,
+)
 from analysis.ingest.models import (
     FileReport,
     FrozenMap,
@@ -14,6 +21,7 @@ from analysis.ingest.portfolio import load_paths, load_portfolio
 from analysis.ingest.read import read_raw
 
 __all__ = [
+    "ROLES",
     "FileReport",
     "FrozenMap",
     "IngestConfig",
@@ -25,6 +33,7 @@ __all__ = [
     "header_signature",
     "load_paths",
     "load_portfolio",
+    "mapping_targets",
     "normalise",
     "read_raw",
     "suggest_mapping",

@@ -318,6 +318,14 @@ def header_signature(columns: list[str]) -> str:
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:16]
 
 
+ROLES: tuple[str, ...] = ("accounts", "invoices", "tickets", "interactions")
+
+
+def mapping_targets(role: str) -> list[str]:
+    """The fields a column of a `role` file can be mapped to, for the mapping editor."""
+    return list(_synonyms(role))
+
+
 def _synonyms(role: str) -> dict[str, tuple[str, ...]]:
     return ACCOUNT_SYNONYMS if role == "accounts" else EVENT_SYNONYMS[role]
 

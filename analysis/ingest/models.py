@@ -151,6 +151,16 @@ class FileReport:
     rows_used: int
     rows_quarantined: int
 
+    def parse_table(self) -> pd.DataFrame:
+        """Per mapped column: how many values parsed, were blank, or failed."""
+        return pd.DataFrame(
+            [
+                (column, self.mapping.get(column, ""), *counts)
+                for column, counts in self.parse_counts.items()
+            ],
+            columns=["column", "field", "parsed", "blank", "failed"],
+        )
+
 
 @dataclass(frozen=True)
 class Portfolio:

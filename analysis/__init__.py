@@ -1,0 +1,1 @@
+"""Rightfit analysis: every number the app shows, as pure functions on DataFrames (no UI)."""

@@ -1,0 +1,162 @@
+"""Data: upload exports, confirm each file's role and column mapping, and see what was used."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis import schema
+from analysis.ingest import ROLES, IngestConfig, InputFile, header_signature, mapping_targets
+from ui import cached, state, widgets
+from ui.state import LoadedFiles
+
+ACCEPTED = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods", "parquet"]
+SAVED_MAPPINGS = "saved_mappings"  # header signature -> confirmed mapping, offered again
+
+st.title("Data")
+st.caption(
+    "Upload the exports you have: an accounts file from your CRM or BI tool, and/or invoices, "
+    "tickets and interactions. Rightfit detects what each file is; you confirm it."
+)
+
+uploads = st.file_uploader(
+    "Account, invoice, ticket or interaction exports (CSV, Excel, Parquet)",
+    type=ACCEPTED,
+    accept_multiple_files=True,
+    key="data_upload",
+)
+
+if uploads:
+    files = [InputFile(name=u.name, data=u.getvalue()) for u in uploads]
+    saved = st.session_state.setdefault(SAVED_MAPPINGS, {})
+    roles: dict[str, str] = {}
+    mappings: dict[str, dict[str, str]] = {}
+    sheets: dict[str, str] = {}
+    with st.form("data_confirm", border=True):
+        st.subheader("Confirm what each file is")
+        for index, file in enumerate(files):
+            raw = widgets.guarded(lambda file=file: cached.raw_table(file, IngestConfig()))
+            st.markdown(f"**File {index + 1}**")
+            st.text(f"{file.name} · {len(raw.frame):,} rows · {len(raw.frame.columns)} columns")
+            if raw.sheets and len(raw.sheets) > 1:
+                sheets[file.name] = st.selectbox(
+                    "Sheet",
+                    raw.sheets,
+                    index=raw.sheets.index(raw.sheet),
+                    key=f"data_sheet_{index}",
+                )
+            if raw.trimmed_top or raw.trimmed_bottom:
+                st.caption("Report rows trimmed above and below the table:")
+                st.text("\n".join([*raw.trimmed_top, "…table…", *raw.trimmed_bottom]))
+            columns = [str(c) for c in raw.frame.columns]
+            role, confidence = cached.detect_role(tuple(columns))
+            roles[file.name] = st.selectbox(
+                f"Role (detected: {role}, {confidence:.0%} sure)",
+                ROLES,
+                index=ROLES.index(role),
+                key=f"data_role_{index}",
+            )
+            signature = header_signature(columns)
+            suggested = saved.get(signature) or cached.suggest_mapping(
+                tuple(columns), roles[file.name]
+            )
+            targets = ["(ignore)", *mapping_targets(roles[file.name])]
+            editor = st.data_editor(
+                {
+                    "column in file": columns,
+                    "Rightfit field": [suggested.get(c, "(ignore)") for c in columns],
+                },
+                column_config={
+                    "column in file": st.column_config.TextColumn(disabled=True),
+                    "Rightfit field": st.column_config.SelectboxColumn(options=targets),
+                },
+                hide_index=True,
+                key=f"data_mapping_{index}",
+            )
+            mappings[file.name] = {
+                src: dst
+                for src, dst in zip(editor["column in file"], editor["Rightfit field"], strict=True)
+                if dst and dst != "(ignore)"
+            }
+            with st.expander("Preview the first rows"):
+                st.dataframe(raw.frame.head(20), hide_index=True)
+        duplicates = st.radio(
+            "Duplicated account ids",
+            ["merge", "flag"],
+            horizontal=True,
+            captions=["add their figures together", "keep the first, quarantine the rest"],
+            key="data_duplicates",
+        )
+        date_order = st.radio(
+            "Dates like 03/04/2026 mean",
+            ["auto", "mdy", "dmy", "ymd"],
+            horizontal=True,
+            captions=["detect (ask when ambiguous)", "month first", "day first", "year first"],
+            key="data_date_order",
+        )
+        submitted = st.form_submit_button("Use these files", type="primary")
+    if submitted:
+        config = IngestConfig(
+            roles=roles,
+            mappings=mappings,
+            sheet=sheets,
+            duplicates=duplicates,
+            date_order=date_order,
+        )
+        loaded = LoadedFiles(tuple(files), "upload")
+        widgets.guarded(lambda: cached.portfolio(loaded.key, loaded.files, config))
+        for file in files:
+            raw = cached.raw_table(file, IngestConfig())
+            saved[header_signature([str(c) for c in raw.frame.columns])] = mappings[file.name]
+        state.use_files(loaded, config)
+        st.toast("Files loaded: every page now uses them.", icon=":material/check:")
+
+loaded = state.current()
+portfolio = state.portfolio()
+if loaded.origin == "upload" and st.button("Back to the sample portfolio", key="data_use_sample"):
+    state.use_sample()
+    st.rerun()
+
+st.header("What was loaded")
+for warning in portfolio.warnings:
+    st.warning(warning, icon=":material/warning:")
+if portfolio.missing:
+    st.info(
+        "Not in your files (later steps work without them and say where results are coarser): "
+        + ", ".join(portfolio.missing),
+        icon=":material/info:",
+    )
+
+st.subheader("Reconciliation")
+st.caption("Rows in = rows used + rows quarantined; revenue in the files = revenue in the table.")
+st.dataframe(portfolio.reconciliation, hide_index=True, key="data_reconciliation")
+widgets.download_table(
+    portfolio.reconciliation, "reconciliation", key="data_recon_dl", tag=loaded.key
+)
+
+st.subheader("Per file")
+for number, report in enumerate(portfolio.files):
+    with st.container(border=True):
+        st.text(
+            f"{report.name}: {report.role} · {report.rows_in:,} rows in, "
+            f"{report.rows_used:,} used, {report.rows_quarantined:,} quarantined · "
+            f"encoding {report.encoding or '–'}"
+        )
+        st.dataframe(report.parse_table(), hide_index=True, key=f"data_parse_{number}")
+
+st.subheader(f"Quarantined rows ({len(portfolio.quarantine):,})")
+if portfolio.quarantine.empty:
+    st.success("No row was quarantined.", icon=":material/check:")
+else:
+    st.dataframe(portfolio.quarantine.head(5000), hide_index=True, key="data_quarantine")
+    widgets.download_table(
+        portfolio.quarantine, "quarantine", key="data_quarantine_dl", tag=loaded.key
+    )
+
+st.subheader("Account table")
+st.dataframe(portfolio.accounts, hide_index=True, key="data_accounts")
+widgets.download_table(portfolio.accounts, "accounts", key="data_accounts_dl", tag=loaded.key)
+with st.expander("What each field means"):
+    st.dataframe(
+        [{"field": f.name, "unit": f.unit, "meaning": f.meaning} for f in schema.FIELDS],
+        hide_index=True,
+    )

@@ -1,0 +1,83 @@
+"""The `rightfit` command: same pipeline as the app, one row per account, clear failures."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import cli
+from analysis.pipeline import OUTPUT_COLUMNS
+from analysis.sample import SAMPLE_FILES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_help_lists_the_segment_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--help"])
+    assert exit_info.value.code == 0
+    assert "segment" in capsys.readouterr().out
+
+
+def test_segment_writes_one_row_per_account(tmp_path) -> None:
+    out = tmp_path / "scored.csv"
+    code = cli.main(["segment", str(SAMPLE_FILES["accounts"]), "--out", str(out), "-q"])
+    assert code == 0
+    scored = pd.read_csv(out, dtype={"account_id": str})
+    source = pd.read_csv(SAMPLE_FILES["accounts"], dtype=str)
+    assert list(scored.columns[: len(OUTPUT_COLUMNS)]) == list(OUTPUT_COLUMNS)
+    assert len(scored) == len(source)
+    assert scored["account_id"].is_unique
+    assert set(scored["segment"]) <= {"right", "wrong", "bad"}
+    assert scored["revenue"].sum() == pytest.approx(
+        pd.to_numeric(source["Annual Revenue"]).sum(), rel=1e-9
+    )
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".parquet"])
+def test_segment_writes_by_extension(tmp_path, suffix: str) -> None:
+    out = tmp_path / f"scored{suffix}"
+    assert (
+        cli.main(["segment", "--accounts", str(SAMPLE_FILES["accounts"]), "--out", str(out), "-q"])
+        == 0
+    )
+    frame = pd.read_excel(out) if suffix == ".xlsx" else pd.read_parquet(out)
+    assert list(frame.columns[: len(OUTPUT_COLUMNS)]) == list(OUTPUT_COLUMNS)
+
+
+def test_bad_input_exits_2_with_one_line(tmp_path) -> None:
+    bad = tmp_path / "nothing.csv"
+    bad.write_text("colour,shape\nred,round\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "analysis", "segment", str(bad), "--out", str(tmp_path / "o.csv")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("rightfit: error: nothing.csv")
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_file_exits_2(tmp_path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analysis",
+            "segment",
+            str(tmp_path / "absent.csv"),
+            "--out",
+            "o.csv",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 2
+    assert "absent.csv" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,1 @@
+"""Streamlit glue: session state, cached calls into `analysis`, charts and shared widgets."""

@@ -1,0 +1,60 @@
+"""`st.cache_data` wrappers around `analysis`: the expensive steps run once per input and config.
+
+Every function takes the files' content key (a SHA-256 of the bytes) as its first argument and the
+files themselves as `_files`, which Streamlit does not hash: the key alone decides a cache hit, so
+two different uploads never share a result, and a rerun never re-hashes megabytes of data. The
+chain re-enters the cache at every step, so a change of segmentation settings reuses the parsed
+files and the economics.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from analysis import ingest
+from analysis.economics import UnitCosts, compute_economics
+from analysis.ingest import IngestConfig, InputFile, Portfolio, RawTable, load_portfolio, read_raw
+from analysis.segmentation import Segmentation, SegmentConfig, segment_accounts
+
+Files = tuple[InputFile, ...]
+
+
+@st.cache_data(max_entries=8, show_spinner="Reading and checking the files…")
+def portfolio(key: str, _files: Files, config: IngestConfig) -> Portfolio:
+    return load_portfolio(_files, config)
+
+
+@st.cache_data(max_entries=16, show_spinner="Computing cost-to-serve and profit…")
+def economics(key: str, _files: Files, ingest: IngestConfig, costs: UnitCosts) -> pd.DataFrame:
+    return compute_economics(portfolio(key, _files, ingest).accounts, costs)
+
+
+@st.cache_data(max_entries=16, show_spinner="Clustering accounts…")
+def segmentation(
+    key: str, _files: Files, ingest: IngestConfig, costs: UnitCosts, config: SegmentConfig
+) -> Segmentation:
+    return segment_accounts(economics(key, _files, ingest, costs), config)
+
+
+@st.cache_data(max_entries=32, show_spinner="Reading the file…")
+def _raw_table(digest: str, _file: InputFile, config: IngestConfig) -> RawTable:
+    return read_raw(_file, config)
+
+
+def raw_table(file: InputFile, config: IngestConfig) -> RawTable:
+    """The file as read (header found, report rows trimmed), cached on a hash of its bytes."""
+    digest = hashlib.sha256(file.data).hexdigest()
+    return _raw_table(f"{file.name}:{file.sheet}:{digest}", file, config)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def detect_role(columns: tuple[str, ...]) -> tuple[str, float]:
+    return ingest.detect_role(list(columns))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def suggest_mapping(columns: tuple[str, ...], role: str) -> dict[str, str]:
+    return ingest.suggest_mapping(list(columns), role)

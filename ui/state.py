@@ -1,0 +1,112 @@
+"""Typed session-state keys and the loaded portfolio, in one place.
+
+Every page reads the portfolio through `current()`; nothing else touches `st.session_state` for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import pandas as pd
+import streamlit as st
+
+from analysis.economics import UnitCosts
+from analysis.ingest import IngestConfig, InputFile, Portfolio
+from analysis.sample import SAMPLE_FILES
+from analysis.segmentation import Segmentation, SegmentConfig
+from ui import cached, widgets
+
+FILES = "portfolio_files"
+ORIGIN = "portfolio_origin"  # "sample" or "upload"
+INGEST_CONFIG = "ingest_config"
+
+
+@dataclass(frozen=True)
+class LoadedFiles:
+    """The files behind the current analysis, with a content key for caches.
+
+    Caches are keyed on a SHA-256 of every byte (not Streamlit's sampled frame hash), so two
+    different uploads of the same size and shape can never share a cached result.
+    """
+
+    files: tuple[InputFile, ...]
+    origin: str
+    key: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        digest = hashlib.sha256()
+        for f in self.files:
+            digest.update(f.name.encode())
+            digest.update(b"\0" + (f.role or "").encode() + b"\0" + (f.sheet or "").encode())
+            digest.update(hashlib.sha256(f.data).digest())
+        object.__setattr__(self, "key", digest.hexdigest())
+
+
+def sample_files() -> LoadedFiles:
+    files = tuple(
+        InputFile(name=path.name, data=path.read_bytes(), role=role)
+        for role, path in SAMPLE_FILES.items()
+    )
+    return LoadedFiles(files, "sample")
+
+
+def init() -> None:
+    """Initialise session state once per session: the sample portfolio until the user uploads."""
+    if FILES not in st.session_state:
+        st.session_state[FILES] = sample_files()
+    st.session_state.setdefault(INGEST_CONFIG, IngestConfig())
+
+
+def current() -> LoadedFiles:
+    init()
+    return st.session_state[FILES]
+
+
+def ingest_config() -> IngestConfig:
+    init()
+    return st.session_state[INGEST_CONFIG]
+
+
+def use_files(loaded: LoadedFiles, config: IngestConfig) -> None:
+    st.session_state[FILES] = loaded
+    st.session_state[INGEST_CONFIG] = config
+
+
+def use_sample() -> None:
+    use_files(sample_files(), IngestConfig())
+
+
+UNIT_COSTS = "unit_costs"
+SEGMENT_CONFIG = "segment_config"
+OVERRIDES = "overrides"
+
+
+def unit_costs() -> UnitCosts:
+    return st.session_state.setdefault(UNIT_COSTS, UnitCosts())
+
+
+def segment_config() -> SegmentConfig:
+    return st.session_state.setdefault(SEGMENT_CONFIG, SegmentConfig())
+
+
+def portfolio() -> Portfolio:
+    """The loaded portfolio; an unusable upload shows its message and stops the page."""
+    loaded = current()
+    return widgets.guarded(lambda: cached.portfolio(loaded.key, loaded.files, ingest_config()))
+
+
+def economics() -> pd.DataFrame:
+    loaded = current()
+    return widgets.guarded(
+        lambda: cached.economics(loaded.key, loaded.files, ingest_config(), unit_costs())
+    )
+
+
+def segmentation() -> Segmentation:
+    loaded = current()
+    return widgets.guarded(
+        lambda: cached.segmentation(
+            loaded.key, loaded.files, ingest_config(), unit_costs(), segment_config()
+        )
+    )
