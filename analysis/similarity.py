@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.metrics import roc_auc_score
+from threadpoolctl import threadpool_limits
 
 from analysis import schema as s
 from analysis.errors import ConfigError, MissingColumnsError
@@ -27,6 +28,8 @@ SIMILARITY = "similarity"
 SIMILARITY_REASONS = "similarity_reasons"
 BEST = "best"
 MIN_EXEMPLARS = 3
+BANDWIDTH_SAMPLE = 20_000  # non-best rows that set the distance scale
+PROTOTYPE_SAMPLE = 20  # best rows per prototype that k-means sees
 THIN_SUPPORT = 10  # below this many best accounts the score is a sketch, not a measurement
 
 Op = Literal[">=", "<=", ">", "<", "==", "top_pct", "bottom_pct"]
@@ -126,7 +129,7 @@ class SimilarityModel:
     """
 
     def __init__(
-        self, *, max_exemplars: int = 256, weight_prior: float = 0.25, random_state: int = 0
+        self, *, max_exemplars: int = 128, weight_prior: float = 0.25, random_state: int = 0
     ) -> None:
         self.max_exemplars = max_exemplars
         self.weight_prior = weight_prior
@@ -156,7 +159,7 @@ class SimilarityModel:
         self.exemplars_ = self._exemplars(xb)
         self.n_best_ = n_best
         self.thin_support_ = n_best < THIN_SUPPORT
-        rest_d = self._nearest(xr) if len(xr) else self._nearest(xb)
+        rest_d = self._nearest(_order_free_sample(xr if len(xr) else xb, BANDWIDTH_SAMPLE))
         rest_d = rest_d[rest_d > 0]
         typical = float(np.median(rest_d)) if len(rest_d) else 0.0
         self.bandwidth_ = typical / 2 if typical > 0 else 1.0
@@ -171,27 +174,34 @@ class SimilarityModel:
         return self
 
     def _exemplars(self, xb: np.ndarray) -> np.ndarray:
-        """The best rows in a row-order-free order; condensed to prototypes when there are many."""
-        xb = xb[np.lexsort(xb.T[::-1])]
+        """Distinct best rows; k-means prototypes of a sample of them when there are many."""
         unique = np.unique(xb, axis=0)
         if len(unique) <= self.max_exemplars:
             return unique
-        km = KMeans(self.max_exemplars, n_init=1, random_state=self.random_state).fit(xb)
+        sample = _order_free_sample(xb, PROTOTYPE_SAMPLE * self.max_exemplars)
+        km = KMeans(self.max_exemplars, n_init=1, random_state=self.random_state).fit(sample)
         return km.cluster_centers_
 
-    def _nearest(self, x: np.ndarray, chunk: int = 65536) -> np.ndarray:
-        """Weighted Euclidean distance from each row to its nearest exemplar (chunked matmul)."""
+    def _nearest(self, x: np.ndarray, chunk: int = 8192) -> np.ndarray:
+        """Weighted Euclidean distance from each row to its nearest exemplar: |x|² is the same
+        for every exemplar, so the argmin needs one matmul and one add per chunk."""
         root = np.sqrt(self.weights_)
         e = self.exemplars_ * root
         e2 = (e**2).sum(axis=1)
+        scale = e2.max()
         out = np.empty(len(x))
-        for start in range(0, len(x), chunk):
-            xc = x[start : start + chunk] * root
-            norms = (xc**2).sum(axis=1)[:, None] + e2[None, :]
-            d2 = norms - 2.0 * xc @ e.T
-            # the expansion loses precision for identical rows: treat rounding noise as zero
-            d2[d2 <= 1e-12 * norms] = 0.0
-            out[start : start + chunk] = d2.min(axis=1)
+        # each chunk's matmul is too small to share across threads; spinning BLAS threads only
+        # slow a busy server down (measured 3x), so this loop runs single-threaded
+        with threadpool_limits(limits=1, user_api="blas"):
+            for start in range(0, len(x), chunk):
+                xc = x[start : start + chunk] * root
+                m = xc @ (-2.0 * e.T)
+                m += e2
+                x2 = (xc**2).sum(axis=1)
+                d2 = x2 + m.min(axis=1)
+                # the expansion loses precision for identical rows: treat rounding noise as zero
+                d2[d2 <= 1e-12 * (x2 + scale)] = 0.0
+                out[start : start + chunk] = d2
         return np.sqrt(out)
 
     def score(self, features: pd.DataFrame) -> np.ndarray:
@@ -200,6 +210,15 @@ class SimilarityModel:
             raise ValueError("features must have the columns the model was fitted on")
         d = self._nearest(_matrix(features))
         return 100.0 * np.exp2(-((d / self.bandwidth_) ** 2))
+
+
+def _order_free_sample(x: np.ndarray, n: int) -> np.ndarray:
+    """Up to `n` rows chosen by a hash of their values, in sorted order: the same rows whatever
+    the input order, so fitting does not depend on how the file was sorted."""
+    if len(x) > n:
+        hashes = pd.util.hash_pandas_object(pd.DataFrame(x), index=False).to_numpy()
+        x = x[np.argpartition(hashes, n - 1)[:n]]
+    return x[np.lexsort(x.T[::-1])]
 
 
 def _matrix(features: pd.DataFrame) -> np.ndarray:
@@ -269,41 +288,60 @@ def plain_values(scored: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame
     return pd.DataFrame(out, index=scored.index)
 
 
+def _display_precision(values: np.ndarray, unit: str) -> np.ndarray:
+    """Values rounded as `_fmt` shows them, so each distinct text is formatted once."""
+    if unit == "money":
+        step = np.where(np.abs(values) >= 1e6, 1e5, np.where(np.abs(values) >= 1e3, 100.0, 1.0))
+        return np.round(values / step) * step
+    return np.round(values, {"pct": 2, "times": 1, "count": 1, "days": 1}.get(unit, 2))
+
+
+def _fmt_many(values: np.ndarray, unit: str) -> np.ndarray:
+    """`_fmt` over an array (object array of str), formatting each distinct shown value once."""
+    uniq, inverse = np.unique(_display_precision(values, unit), return_inverse=True)
+    return np.array([_fmt(v, unit) for v in uniq] + [""], dtype=object)[inverse]
+
+
 def _reasons(
     model: SimilarityModel, x: np.ndarray, plain: pd.DataFrame, best: np.ndarray, n: int
-) -> list[str]:
+) -> np.ndarray:
     """Per account: the heaviest feature it shares with best ("revenue like best"), then its
     largest weighted gaps in plain units against the best median ("products 2 vs 6")."""
-    names = model.feature_names_in_
+    rows = np.arange(len(x))
     gap = x - model.best_median_
-    contrib = model.weights_ * gap**2
     close = np.abs(gap) < 0.5
-    like = np.where(close.any(axis=1), np.argmax(np.where(close, model.weights_, -1.0), 1), -1)
-    far = np.argsort(-np.where(close, -1.0, contrib), axis=1)[:, :n]
-    labels = [DISPLAY.get(c, (c, "number", False)) for c in names]
-    plain_cols = [plain[c].to_numpy() if c in plain else None for c in names]
-    best_med = [
-        _fmt(float(np.nanmedian(col[best])), labels[j][1]) if col is not None else ""
-        for j, col in enumerate(plain_cols)
-    ]
-    out = []
-    for i in range(len(x)):
-        parts = [f"{labels[like[i]][0]} like best"] if like[i] >= 0 else []
-        for j in far[i]:
-            if close[i, j] or len(parts) >= n:
+    like = np.argmax(np.where(close, model.weights_, -1.0), axis=1)
+    far = np.argsort(-np.where(close, -1.0, model.weights_ * gap**2), axis=1, kind="stable")[:, :n]
+    # candidates: the shared feature first, then the gaps; keep the first n that apply
+    cand = np.column_stack([like, far])
+    valid = np.column_stack([close.any(axis=1), ~close[rows[:, None], far]])
+    order = np.argsort(~valid, axis=1, kind="stable")[:, :n]
+    cand, valid = cand[rows[:, None], order], valid[rows[:, None], order]
+    is_like = order == 0
+    shown = []
+    for name in model.feature_names_in_:
+        label, unit, _ = DISPLAY.get(name, (name, "number", False))
+        col = plain[name].to_numpy(dtype="float64") if name in plain else None
+        target = "" if col is None else _fmt(float(np.nanmedian(col[best])), unit)
+        shown.append((label, unit, col, target))
+    out = np.full(len(x), "", dtype=object)
+    for k in range(n):  # slot by slot, so each row's parts keep their order
+        sep = "" if k == 0 else "; "
+        for j, (label, unit, col, target) in enumerate(shown):
+            hit = valid[:, k] & (cand[:, k] == j)
+            if not hit.any():
                 continue
-            col = plain_cols[j]
             if col is None:
-                parts.append(f"{labels[j][0]} unlike best")
+                text = np.full(hit.sum(), f"{sep}{label} unlike best", dtype=object)
             else:
-                parts.append(f"{labels[j][0]} {_fmt(col[i], labels[j][1])} vs {best_med[j]}")
-        out.append("; ".join(parts))
+                text = f"{sep}{label} " + _fmt_many(col[hit], unit) + f" vs {target}"
+            out[hit] = out[hit] + np.where(is_like[hit, k], f"{sep}{label} like best", text)
     return out
 
 
 @dataclass(frozen=True)
 class SimilarityConfig:
-    max_exemplars: int = 256
+    max_exemplars: int = 128
     weight_prior: float = 0.25
     random_state: int = 0
     reasons: int = 3  # comparisons per account; 0 skips the reasons column
