@@ -81,8 +81,8 @@ def compare_snapshots(before: pd.DataFrame, after: pd.DataFrame) -> Migration:
     inputs does not matter; inputs are not modified."""
     b, a = _prepare(before, "before"), _prepare(after, "after")
     joined = b.add_suffix("_b").join(a.add_suffix("_a"), how="outer", sort=True)
-    in_before = joined.index.isin(b.index)
-    in_after = joined.index.isin(a.index)
+    in_before = joined["segment_b"].notna()  # segments are never blank (checked above)
+    in_after = joined["segment_a"].notna()
     frm = joined["segment_b"].where(in_before, NEW)
     to = joined["segment_a"].where(in_after, LOST)
     revenue = joined["revenue_a"].where(in_after, joined["revenue_b"]).astype("float64")
@@ -99,7 +99,7 @@ def compare_snapshots(before: pd.DataFrame, after: pd.DataFrame) -> Migration:
 
     moved = (frm != to).to_numpy()
     pick = joined[moved]
-    name = pick["name_a"].where(pick.index.isin(a.index), pick["name_b"])
+    name = pick["name_a"].where(in_after[moved], pick["name_b"])
     changed = pd.DataFrame(
         {
             s.ACCOUNT_ID: pick.index.astype(str),

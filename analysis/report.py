@@ -14,6 +14,7 @@ import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -104,7 +105,7 @@ class ReportContext:
                 f"Unknown target {', '.join(unknown)}: use one of {', '.join(METRICS)}."
             )
 
-    @property
+    @cached_property
     def migration(self) -> Migration | None:
         return None if self.previous is None else compare_snapshots(self.previous, self.scored)
 
