@@ -14,8 +14,11 @@ from analysis.errors import InputFileError
 
 ZIP_RATIO_LIMIT = 100
 ZIP_ABSOLUTE_LIMIT = 2 * 2**30
+PROLOG_LIMIT = 2**20
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_PROLOG_TOKEN = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
 _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_BIFF8_BOF = b"\x09\x08\x10\x00"
 
 # Magic prefixes of files people rename to .csv by mistake: (prefix, what it is).
 _NOT_TABLES: tuple[tuple[bytes, str], ...] = (
@@ -51,7 +54,7 @@ def detect_format(name: str, data: bytes) -> str:
             raise InputFileError(
                 name,
                 "the workbook is password-protected.",
-                hint="Remove the password in Excel (File > Info > Protect) and upload again.",
+                hint=_PASSWORD_HINT,
             )
         return "xls"
     if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
@@ -63,12 +66,17 @@ def detect_format(name: str, data: bytes) -> str:
 
 
 _EXPORT_HINT = "Export the data as CSV, Excel or Parquet and upload that file."
+_PASSWORD_HINT = "Remove the password (Excel: File > Info > Protect Workbook) and upload again."
+_ODS_MANIFEST = "META-INF/manifest.xml"
 
 
 def _is_encrypted_cfb(data: bytes) -> bool:
-    """Password-protected xlsx files are CFB containers holding an EncryptionInfo stream."""
-    marker = "EncryptionInfo".encode("utf-16-le")
-    return marker in data[:65536] or marker in data
+    """Password-protected xlsx files are CFB containers holding an EncryptionInfo stream;
+    encrypted xls workbooks put a FILEPASS record (0x002F) right after the first BOF record."""
+    if "EncryptionInfo".encode("utf-16-le") in data:
+        return True
+    bof = data.find(_BIFF8_BOF)
+    return bof >= 0 and data[bof + len(_BIFF8_BOF) + 16 : bof + len(_BIFF8_BOF) + 18] == b"\x2f\x00"
 
 
 def _zip_kind(name: str, data: bytes) -> str:
@@ -91,15 +99,17 @@ def _zip_kind(name: str, data: bytes) -> str:
         kind = "xlsx"
     elif "xl/workbook.bin" in names:
         kind = "xlsb"
-    elif "content.xml" in names and _read_member(archive, "mimetype", 200).startswith(
+    elif "content.xml" in names and _read_member(archive, "mimetype", 200)[0].startswith(
         b"application/vnd.oasis.opendocument.spreadsheet"
     ):
         kind = "ods"
     else:
         raise InputFileError(name, "this is a zip archive, not a spreadsheet.", hint=_EXPORT_HINT)
+    if kind == "ods" and b"encryption-data" in _read_member(archive, _ODS_MANIFEST, 2**20)[0]:
+        raise InputFileError(name, "the workbook is password-protected.", hint=_PASSWORD_HINT)
     for info in infos:
-        if info.filename.endswith((".xml", ".rels", ".vml")) and _DOCTYPE.search(
-            _read_member(archive, info.filename, 4096)
+        if info.filename.endswith((".xml", ".rels", ".vml")) and _declares_entities(
+            archive, info.filename
         ):
             raise InputFileError(
                 name,
@@ -108,18 +118,49 @@ def _zip_kind(name: str, data: bytes) -> str:
     return kind
 
 
-def _read_member(archive: zipfile.ZipFile, member: str, limit: int) -> bytes:
-    """The first ``limit`` bytes of a member: a DOCTYPE can only appear in the prolog."""
+def _declares_entities(archive: zipfile.ZipFile, member: str) -> bool:
+    """Whether an XML part's prolog (before its root element) declares a DOCTYPE or ENTITY.
+
+    The prolog is read past comments and processing instructions however long they are, up to
+    ``PROLOG_LIMIT``; a prolog longer than that is treated as hostile too.
+    """
+    for limit in (4096, PROLOG_LIMIT):
+        head, complete = _read_member(archive, member, limit)
+        verdict = _prolog_verdict(head)
+        if verdict is not None:
+            return verdict
+        if complete:
+            return False
+    return True
+
+
+def _prolog_verdict(head: bytes) -> bool | None:
+    """True: a DOCTYPE/ENTITY comes first; False: the root element does; None: not yet known."""
+    head = head.removeprefix(codecs.BOM_UTF8)
+    pos = 0
+    while (match := _PROLOG_TOKEN.match(head, pos)) is not None and match.end() > pos:
+        pos = match.end()
+    rest = head[pos : pos + 16]
+    if _DOCTYPE.match(rest):
+        return True
+    if rest[:1] == b"<" and rest[1:2] not in (b"", b"!", b"?"):
+        return False
+    return None
+
+
+def _read_member(archive: zipfile.ZipFile, member: str, limit: int) -> tuple[bytes, bool]:
+    """The first ``limit`` bytes of a member (as UTF-8) and whether that was all of it."""
     try:
         with archive.open(member) as handle:
             head = handle.read(limit)
+            complete = len(head) < limit or not handle.read(1)
     except KeyError:
-        return b""
+        return b"", True
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as exc:
         raise InputFileError(archive.filename or "workbook", "the workbook is corrupt.") from exc
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         head = head.decode("utf-16", errors="ignore").encode("utf-8")
-    return head
+    return head, complete
 
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
