@@ -167,26 +167,34 @@ def account_metrics(econ: pd.DataFrame, config: FeatureConfig | None = None) -> 
 
 
 def robust_scale(frame: pd.DataFrame, clip: float = 5.0) -> pd.DataFrame:
-    """(x − median) / IQR per column, clipped to ±clip; unknown values become 0 (the median)."""
-    values = frame.to_numpy(dtype="float64")
-    q1, med, q3 = np.nanpercentile(values, [25, 50, 75], axis=0) if len(values) else (0, 0, 0)
-    spread = np.asarray(q3 - q1, dtype="float64")
-    std = np.nanstd(values, axis=0) if len(values) else np.ones(values.shape[1])
-    spread = np.where(spread > 0, spread, np.where(std > 0, std, 1.0))
-    scaled = np.clip((values - med) / spread, -clip, clip)
-    return pd.DataFrame(np.nan_to_num(scaled), index=frame.index, columns=frame.columns)
+    """(x − median) / IQR per column (the standard deviation when the IQR is 0), clipped to
+    ±clip; unknown values become 0, the median."""
+    columns = {}
+    for name in frame.columns:
+        values = frame[name].to_numpy(dtype="float64")
+        known = values[np.isfinite(values)]
+        if len(known):
+            q1, med, q3 = np.percentile(known, [25, 50, 75])
+            spread = (q3 - q1) or known.std() or 1.0
+        else:
+            med, spread = 0.0, 1.0
+        with np.errstate(invalid="ignore"):
+            columns[name] = np.nan_to_num(np.clip((values - med) / spread, -clip, clip))
+    return pd.DataFrame(columns, index=frame.index, columns=frame.columns)
 
 
 def build_features(
-    econ: pd.DataFrame, config: FeatureConfig | None = None
+    econ: pd.DataFrame, config: FeatureConfig | None = None, *, metrics: pd.DataFrame | None = None
 ) -> tuple[pd.DataFrame, list[str]]:
     """Economics frame in; (robust-scaled features for clustering, same index, one column per
-    usable configured metric; configured metrics the data lacked) out. Works on revenue alone."""
+    usable configured metric; configured metrics the data lacked) out. Works on revenue alone.
+    Pass `metrics` (from `account_metrics(econ, config)`) to avoid computing them twice."""
     config = config or FeatureConfig()
     unknown = [f for f in config.features if f not in METRIC_INPUTS]
     if unknown:
         raise ValueError(f"unknown features: {', '.join(unknown)}")
     absent = absent_signals(econ, config.features)
     usable = [f for f in config.features if f not in absent]
-    metrics = account_metrics(econ, config)[usable]
-    return robust_scale(metrics, config.clip), absent
+    if metrics is None:
+        metrics = account_metrics(econ, config)
+    return robust_scale(metrics[usable], config.clip), absent

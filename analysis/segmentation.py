@@ -9,14 +9,17 @@ but not a centroid. Clusters name the groups, show the portfolio's shape and tem
 from __future__ import annotations
 
 import operator
+import re
 from dataclasses import dataclass, field, fields
+from string import Formatter
 
 import numpy as np
 import pandas as pd
 import sklearn
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
-from sklearn.metrics import silhouette_score
+from sklearn.metrics import pairwise_distances_chunked
+from threadpoolctl import threadpool_limits
 
 from analysis import schema as s
 from analysis.economics import COST_TO_SERVE, PROFIT
@@ -140,10 +143,13 @@ class SegmentConfig:
     k_max: int = 10
     random_state: int = 0
     n_init: int = 4
-    select_sample: int = 10_000  # k is chosen by silhouette on at most this many accounts
+    select_sample: int = 5_000  # k is chosen by silhouette on at most this many accounts
     fit_sample: int = 50_000  # the final model is fitted on at most this many, then predicts all
     rules: tuple[Rule, ...] = RULES
     names: tuple[Rule, ...] = NAMES
+    # OpenMP threads for KMeans. One is the default because on a busy or shared machine (a
+    # Streamlit server) spinning threads starve each other: measured 30x slower with 2 cores.
+    threads: int | None = 1
 
 
 @dataclass(frozen=True)
@@ -166,6 +172,28 @@ def _sample_order(ids: pd.Series, random_state: int) -> np.ndarray:
     return np.argsort(hashed.to_numpy(), kind="stable")
 
 
+def _silhouettes(x: np.ndarray, labelings: list[np.ndarray]) -> list[float]:
+    """Mean silhouette of each labeling of the same points, computing the distances only once
+    (in chunks bounded by sklearn's working_memory) instead of once per candidate k."""
+    onehots = [np.eye(int(lab.max()) + 1)[lab] for lab in labelings]
+    stacked = np.hstack(onehots)
+    sums = np.vstack(list(pairwise_distances_chunked(x, reduce_func=lambda d, _: d @ stacked)))
+    scores, col = [], 0
+    for lab, onehot in zip(labelings, onehots, strict=True):
+        k = onehot.shape[1]
+        per_cluster, sizes = sums[:, col : col + k], onehot.sum(axis=0)
+        col += k
+        rows = np.arange(len(lab))
+        own = sizes[lab]
+        a = per_cluster[rows, lab] / np.maximum(own - 1, 1)
+        others = np.where(onehot.astype(bool), np.inf, per_cluster / np.maximum(sizes, 1))
+        b = others.min(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sil = np.where(own > 1, (b - a) / np.maximum(a, b), 0.0)
+        scores.append(float(np.nanmean(np.nan_to_num(sil, nan=0.0))))
+    return scores
+
+
 def _fit_clusters(
     x: np.ndarray, order: np.ndarray, config: SegmentConfig
 ) -> tuple[KMeans, pd.DataFrame]:
@@ -173,23 +201,25 @@ def _fit_clusters(
     select = x[order[: config.select_sample]]
     distinct = len(np.unique(select, axis=0))
     ks = range(max(2, config.k_min), min(config.k_max, distinct - 1, len(select) - 1) + 1)
-    scores, models = [], {}
-    with sklearn.config_context(working_memory=64):
-        for k in ks:
-            model = KMeans(k, n_init=config.n_init, random_state=config.random_state).fit(select)
-            scores.append((k, float(silhouette_score(select, model.labels_))))
-            models[k] = model
-    if not scores:
+    if not ks:
         k = max(1, min(distinct, len(select)))
-        return KMeans(k, n_init=1, random_state=config.random_state).fit(select), pd.DataFrame(
-            {"k": [k], "silhouette": [np.nan]}
-        )
-    k_scores = pd.DataFrame(scores, columns=["k", "silhouette"])
-    best = int(k_scores.loc[k_scores["silhouette"].idxmax(), "k"])
-    model = models[best]
-    if len(order) > config.select_sample:
-        fit = x[order[: config.fit_sample]]
-        model = KMeans(best, n_init=config.n_init, random_state=config.random_state).fit(fit)
+        model = KMeans(k, n_init=1, random_state=config.random_state).fit(select)
+        return model, pd.DataFrame({"k": [k], "silhouette": [np.nan]})
+    with (
+        sklearn.config_context(working_memory=64),
+        threadpool_limits(config.threads, user_api="openmp"),
+    ):
+        models = {
+            k: KMeans(k, n_init=config.n_init, random_state=config.random_state).fit(select)
+            for k in ks
+        }
+        scores = _silhouettes(select, [m.labels_ for m in models.values()])
+        k_scores = pd.DataFrame({"k": list(ks), "silhouette": scores})
+        best = int(k_scores.loc[k_scores["silhouette"].idxmax(), "k"])
+        model = models[best]
+        if len(order) > config.select_sample:
+            fit = x[order[: config.fit_sample]]
+            model = KMeans(best, n_init=config.n_init, random_state=config.random_state).fit(fit)
     return model, k_scores
 
 
@@ -244,7 +274,15 @@ def _margin(value: np.ndarray, rule: Rule) -> np.ndarray:
 
 
 def _format(template: str, values: np.ndarray) -> np.ndarray:
-    return np.array([template.format(value=v) for v in values], dtype=object)
+    """template.format(value=v) for each value, formatting each distinct shown value once."""
+    spec = next((f[2] for f in Formatter().parse(template) if f[1] == "value"), "")
+    fixed = re.fullmatch(r"\.(\d+)([f%])", spec or "")
+    if fixed:
+        unit = 100.0 if fixed[2] == "%" else 1.0
+        values = np.round(values * unit, int(fixed[1])) / unit
+    distinct, inverse = np.unique(values, return_inverse=True)
+    texts = np.array([template.format(value=v) for v in distinct], dtype=object)
+    return texts[inverse.reshape(-1)]
 
 
 def _label(
@@ -305,7 +343,9 @@ def _names(medians: pd.DataFrame, names: tuple[Rule, ...], absent: set[str]) -> 
 
 def cluster_profiles(features: pd.DataFrame, clusters: np.ndarray) -> pd.DataFrame:
     """One row per cluster: accounts and each feature's z-score against the portfolio."""
-    mean, std = features.mean(), features.std(ddof=0).replace(0, 1.0)
+    values = features.to_numpy(dtype="float64")
+    mean = pd.Series(values.mean(axis=0), index=features.columns)
+    std = pd.Series(values.std(axis=0), index=features.columns).replace(0, 1.0)
     z = (features.groupby(clusters).mean() - mean) / std
     z.index.name = CLUSTER
     sizes = pd.Series(clusters).value_counts().sort_index()
@@ -317,14 +357,15 @@ def segment_accounts(econ: pd.DataFrame, config: SegmentConfig | None = None) ->
     cluster, cluster_name, segment, easy, confidence and reasons. Labels depend only on the
     accounts and the seed, not on row order."""
     config = config or SegmentConfig()
-    features, absent_features = build_features(econ, config.features)
     metrics = account_metrics(econ, config.features)
+    features, absent_features = build_features(econ, config.features, metrics=metrics)
     absent = set(absent_signals(econ))
     x = features.to_numpy(dtype="float64") if features.shape[1] else np.zeros((len(econ), 1))
     order = _sample_order(econ[s.ACCOUNT_ID], config.random_state)
     model, k_scores = _fit_clusters(x, order, config)
     relabel = _canonical(model.cluster_centers_)
-    distances = model.transform(x)
+    with threadpool_limits(config.threads, user_api="openmp"):
+        distances = model.transform(x)
     clusters = relabel[np.argmin(distances, axis=1)]
     k = model.n_clusters
     medians = metrics.groupby(clusters).median().reindex(range(k))
