@@ -18,6 +18,7 @@ from analysis.exports import write_table
 from analysis.ingest import IngestConfig, load_paths
 from analysis.pipeline import PipelineConfig, score_accounts
 from analysis.segmentation import SegmentConfig
+from analysis.tiers import TierPolicy, load_tier_policy
 
 ROLE_FLAGS = ("accounts", "invoices", "tickets", "interactions")
 
@@ -48,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
         )
     segment.add_argument("--out", type=Path, required=True, help="output .csv, .xlsx or .parquet")
     segment.add_argument("--unit-costs", type=Path, help="unit cost table, CSV or JSON")
+    segment.add_argument("--tiers", type=Path, help="service-tier policy, CSV or JSON")
     segment.add_argument(
         "--seed", type=int, default=0, help="random seed for clustering (default 0)"
     )
@@ -79,7 +81,11 @@ def _segment(args: argparse.Namespace) -> int:
     _progress(args.quiet, start, f"read {len(paths)} file(s): {len(portfolio.accounts):,} accounts")
     for warning in portfolio.warnings:
         _progress(args.quiet, start, f"warning: {warning}")
-    config = PipelineConfig(costs=costs, segments=replace(SegmentConfig(), random_state=args.seed))
+    config = PipelineConfig(
+        costs=costs,
+        segments=replace(SegmentConfig(), random_state=args.seed),
+        tiers=load_tier_policy(args.tiers) if args.tiers else TierPolicy(),
+    )
     scored = score_accounts(portfolio.accounts, config)
     _progress(args.quiet, start, f"segmented into {scored.segmentation.k} clusters")
     write_table(scored.table, args.out)

@@ -7,26 +7,42 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from analysis import schema
-from analysis.economics import UnitCosts, compute_economics
-from analysis.segmentation import Segmentation, SegmentConfig, segment_accounts
+from analysis.economics import COST_TO_SERVE, PROFIT, UnitCosts, compute_economics
+from analysis.segmentation import CONFIDENCE, REASONS, Segmentation, SegmentConfig, segment_accounts
+from analysis.similarity import SIMILARITY, BestDefinition, SimilarityConfig, score_similarity
+from analysis.tiers import (
+    EXCEPTION_COST,
+    TIER,
+    TierPolicy,
+    assign_tiers,
+    exception_cost_per_account,
+)
 
 OUTPUT_COLUMNS: tuple[str, ...] = (
     schema.ACCOUNT_ID,
     schema.ACCOUNT_NAME,
     schema.REVENUE,
-    "cost_to_serve",
-    "profit",
+    COST_TO_SERVE,
+    PROFIT,
     schema.SEGMENT,
     schema.EASY,
-    "confidence",
-    "reasons",
+    CONFIDENCE,
+    REASONS,
+    SIMILARITY,
+    TIER,
+    EXCEPTION_COST,
 )
 
 
 @dataclass(frozen=True)
 class PipelineConfig:
+    """Every setting of one analysis; frozen and hashable, so it is also the cache key."""
+
     costs: UnitCosts = field(default_factory=UnitCosts)
     segments: SegmentConfig = field(default_factory=SegmentConfig)
+    best: BestDefinition = field(default_factory=BestDefinition.right_segment)
+    similarity: SimilarityConfig = field(default_factory=SimilarityConfig)
+    tiers: TierPolicy = field(default_factory=TierPolicy)
 
 
 @dataclass(frozen=True)
@@ -37,10 +53,19 @@ class Scored:
 
 
 def score_accounts(accounts: pd.DataFrame, config: PipelineConfig) -> Scored:
-    """Economics, then segments, for a canonical account table; the input is not changed."""
+    """Economics, segments, best-customer similarity and service tier for a canonical account
+    table; the input is not changed."""
     econ = compute_economics(accounts, config.costs)
+    return score_economics(econ, config)
+
+
+def score_economics(econ: pd.DataFrame, config: PipelineConfig) -> Scored:
+    """The steps after economics, for callers that already hold the economics frame."""
     seg = segment_accounts(econ, config.segments)
-    return Scored(econ, seg, output_table(seg.accounts))
+    scored = score_similarity(seg.accounts, seg.features, config.best, config.similarity)
+    scored = assign_tiers(scored, config.tiers)
+    scored[EXCEPTION_COST] = exception_cost_per_account(scored, config.tiers)
+    return Scored(econ, seg, output_table(scored))
 
 
 def output_table(scored: pd.DataFrame) -> pd.DataFrame:

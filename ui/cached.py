@@ -17,7 +17,7 @@ import streamlit as st
 from analysis import ingest
 from analysis.economics import UnitCosts, compute_economics
 from analysis.ingest import IngestConfig, InputFile, Portfolio, RawTable, load_portfolio, read_raw
-from analysis.segmentation import Segmentation, SegmentConfig, segment_accounts
+from analysis.pipeline import PipelineConfig, Scored, score_economics
 
 Files = tuple[InputFile, ...]
 
@@ -32,11 +32,9 @@ def economics(key: str, _files: Files, ingest: IngestConfig, costs: UnitCosts) -
     return compute_economics(portfolio(key, _files, ingest).accounts, costs)
 
 
-@st.cache_data(max_entries=16, show_spinner="Clustering accounts…")
-def segmentation(
-    key: str, _files: Files, ingest: IngestConfig, costs: UnitCosts, config: SegmentConfig
-) -> Segmentation:
-    return segment_accounts(economics(key, _files, ingest, costs), config)
+@st.cache_data(max_entries=16, show_spinner="Segmenting and scoring accounts…")
+def scored(key: str, _files: Files, ingest: IngestConfig, config: PipelineConfig) -> Scored:
+    return score_economics(economics(key, _files, ingest, config.costs), config)
 
 
 @st.cache_data(max_entries=32, show_spinner="Reading the file…")

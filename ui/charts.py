@@ -37,7 +37,7 @@ def revenue_vs_cost(econ: pd.DataFrame, *, colour: str | None = None) -> go.Figu
         frame.groupby(colour, sort=True) if colour and colour in frame else [("accounts", frame)]
     )
     for name, part in groups:
-        size = np.clip(np.sqrt(part["profit"].abs().to_numpy()) / 8, 3, 30)
+        size = np.clip(np.sqrt(part["profit"].abs().to_numpy()) / 20, 3, 18)
         fig.add_trace(
             Trace(
                 x=part[schema.REVENUE],

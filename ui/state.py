@@ -13,8 +13,11 @@ import streamlit as st
 
 from analysis.economics import UnitCosts
 from analysis.ingest import IngestConfig, InputFile, Portfolio
+from analysis.pipeline import PipelineConfig, Scored
 from analysis.sample import SAMPLE_FILES
 from analysis.segmentation import Segmentation, SegmentConfig
+from analysis.similarity import BestDefinition
+from analysis.tiers import TierPolicy
 from ui import cached, widgets
 
 FILES = "portfolio_files"
@@ -80,6 +83,8 @@ def use_sample() -> None:
 UNIT_COSTS = "unit_costs"
 SEGMENT_CONFIG = "segment_config"
 OVERRIDES = "overrides"
+BEST_DEFINITION = "best_definition"
+TIER_POLICY = "tier_policy"
 
 
 def unit_costs() -> UnitCosts:
@@ -103,10 +108,23 @@ def economics() -> pd.DataFrame:
     )
 
 
-def segmentation() -> Segmentation:
+def pipeline_config() -> PipelineConfig:
+    """Every setting the user has made, as one hashable config."""
+    return PipelineConfig(
+        costs=unit_costs(),
+        segments=segment_config(),
+        best=st.session_state.setdefault(BEST_DEFINITION, BestDefinition.right_segment()),
+        tiers=st.session_state.setdefault(TIER_POLICY, TierPolicy()),
+    )
+
+
+def scored() -> Scored:
+    """Economics, segments, similarity and tiers for the loaded portfolio and current settings."""
     loaded = current()
     return widgets.guarded(
-        lambda: cached.segmentation(
-            loaded.key, loaded.files, ingest_config(), unit_costs(), segment_config()
-        )
+        lambda: cached.scored(loaded.key, loaded.files, ingest_config(), pipeline_config())
     )
+
+
+def segmentation() -> Segmentation:
+    return scored().segmentation
