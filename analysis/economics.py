@@ -496,26 +496,25 @@ def whale_summary(econ: pd.DataFrame) -> WhaleSummary:
     )
 
 
-def profit_waterfall(econ: pd.DataFrame, account_id: str) -> pd.DataFrame:
+def profit_waterfall(econ: pd.DataFrame | pd.Series, account_id: str | None = None) -> pd.DataFrame:
     """One account's path from revenue to profit: columns step, amount, measure (Plotly's
-    absolute/relative/total). Costs are negative; drivers costing nothing are left out."""
-    rows = econ[econ[s.ACCOUNT_ID].astype(str) == str(account_id)]
-    if rows.empty:
-        raise KeyError(f"no account '{account_id}'")
-    row = rows.iloc[0]
+    absolute/relative/total). Takes the account's row, or the frame and its id. Costs are
+    negative; drivers costing nothing are left out."""
+    if isinstance(econ, pd.Series):
+        row = econ
+    else:
+        rows = econ[econ[s.ACCOUNT_ID].astype(str) == str(account_id)]
+        if rows.empty:
+            raise KeyError(f"no account '{account_id}'")
+        row = rows.iloc[0]
     steps = [
         ("Revenue", float(row[s.REVENUE]), "absolute"),
         ("COGS", -float(row[s.COGS]), "relative"),
     ]
-    for col in cts_columns(econ):
+    for col in cts_columns(row.to_frame().T):
         if row[col] != 0:
-            steps.append(
-                (
-                    col[len(CTS_PREFIX) :].replace("_", " ").capitalize(),
-                    -float(row[col]),
-                    "relative",
-                )
-            )
+            label = col[len(CTS_PREFIX) :].replace("_", " ").capitalize()
+            steps.append((label, -float(row[col]), "relative"))
     steps.append(("Profit", float(row[PROFIT]), "total"))
     return pd.DataFrame(steps, columns=["step", "amount", "measure"])
 

@@ -83,11 +83,13 @@ RULES: tuple[Rule, ...] = (
 )
 # Cluster names: tested on each cluster's median metrics, first full match names it.
 NAMES: tuple[Rule, ...] = (
+    Rule("Discount-driven", "", "discount_pct", ">=", 0.10, ""),
+    Rule("Slow payers", "", "days_late", ">=", 30.0, ""),
+    Rule("High-friction drain", "", "friction_vs_norm", ">=", 3.0, ""),
     Rule("Loss-making", "", "profit_margin", "<=", 0.0, ""),
-    Rule("High-friction drain", "", "friction_vs_norm", ">=", 2.0, ""),
-    Rule("Discount-driven", "", "discount_pct", ">=", 0.08, ""),
-    Rule("Slow payers", "", "days_late", ">=", 25.0, ""),
     Rule("Small transactional", "", "revenue_vs_median", "<=", 0.35, ""),
+    Rule("Small transactional", "", "products_used", "<=", 2.0, ""),
+    Rule("Small", "", "revenue_vs_median", "<=", 0.35, ""),
     Rule("Large, broad and profitable", "", "revenue_vs_median", ">=", 1.5, ""),
     Rule("Large, broad and profitable", "", "products_used", ">=", 4.0, ""),
     Rule("Large and profitable", "", "revenue_vs_median", ">=", 1.5, ""),
