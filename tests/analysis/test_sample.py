@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis import schema as s
+from analysis.economics import PROFIT, UnitCosts, compute_economics, whale_summary
 from analysis.sample import SAMPLE_DIR, SAMPLE_FILES, TRUTH_FILE
 
 ROLES = ("accounts", "invoices", "tickets", "interactions")
@@ -226,3 +228,21 @@ def test_bad_accounts_cost_money_under_the_briefed_unit_costs(files, accounts) -
     assert 0.15 < (profit < 0).mean() < 0.25
     ranked = profit.sort_values(ascending=False)
     assert ranked.cumsum().max() > profit.sum() * 1.1
+
+
+def test_sample_has_a_b2b_whale_curve_under_the_default_unit_costs(
+    sample_accounts, planted_truth
+) -> None:
+    """Kaplan & Narayanan: the top fifth of accounts earn 150-300% of profit; 15-25% lose money."""
+    econ = compute_economics(sample_accounts, UnitCosts())
+    summary = whale_summary(econ)
+    assert summary.top20_profit_share > 1.3
+    assert summary.peak_pct >= 150
+    assert 0.15 <= summary.unprofitable_share <= 0.25
+    kind = econ[s.ACCOUNT_ID].map(planted_truth.set_index("account_id")["kind"])
+    median = econ[PROFIT].groupby(kind).median()
+    assert median["discount-whale"] < -20_000  # large accounts that lose tens of thousands
+    assert median["energy-drain"] < 0
+    assert -1_000 < median["small-transactional"] < 1_000  # thin profit after order handling
+    right = kind.isin(["core", "ordinary", "lean"])
+    assert (econ.loc[right, PROFIT] > 0).mean() > 0.99
