@@ -14,7 +14,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis.ingest.models import RawTable
-from analysis.ingest.values import Parsed, as_text, parse_bool, parse_date, parse_ids, parse_number
+from analysis.ingest.values import (
+    Parsed,
+    as_text,
+    blank_mask,
+    parse_bool,
+    parse_date,
+    parse_ids,
+    parse_number,
+)
 
 QUARANTINE_COLUMNS = ("file", "row", "column", "value", "reason")
 
@@ -96,7 +104,7 @@ class ColumnParser:
 
     def text(self, source: str) -> pa.Array:
         text = as_text(self.raw.frame[source])
-        blank = pc.or_kleene(pc.is_null(text), pc.equal(text, ""))
+        blank = pa.array(blank_mask(text))
         self.counts[source] = (
             int(self.n - pc.sum(blank).as_py()),
             int(pc.sum(blank).as_py() or 0),

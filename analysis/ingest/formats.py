@@ -171,6 +171,9 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _FALLBACKS = ("cp1252", "latin-1")
+_WESTERN_MARKS = frozenset(
+    "\u2013\u2014\u2018\u2019\u201c\u201d\u20ac\u2022\u2026\u00b0\u00a9\u00ae\u2122\u00a3\u00a5\u00a7\u00bd\u00bc\u00be\u00b7\u00a0\u00b2\u00b3\u00b5\u00ba\u00aa\u00bf\u00a1\u00ab\u00bb"
+)
 # Single-byte code pages that agree with cp1252 on common letters: Excel on Windows writes cp1252.
 _WESTERN = frozenset(
     [
@@ -215,6 +218,8 @@ def detect_encoding(data: bytes) -> str:
     if first_bad is None:
         return "utf-8"
     sample = _non_ascii_lines(data, first_bad)
+    if _looks_western(sample) and _decodes(data, "cp1252"):
+        return "cp1252"
     best = from_bytes(sample, cp_isolation=None).best()
     candidates = ([best.encoding] if best is not None else []) + list(_FALLBACKS)
     for encoding in candidates:
@@ -226,6 +231,31 @@ def detect_encoding(data: bytes) -> str:
             continue
         return "cp1252" if encoding in _WESTERN and _decodes(data, "cp1252") else encoding
     return "latin-1"
+
+
+def _looks_western(sample: bytes) -> bool:
+    """Whether the non-ASCII bytes read as cp1252 look like Western text: accented letters
+    inside ASCII words ("Müller", "Allée") and typographic marks, not runs of foreign letters
+    (Greek or Cyrillic read as cp1252). charset-normalizer guesses badly on a few such bytes."""
+    try:
+        text = sample.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    foreign = [i for i, c in enumerate(text) if ord(c) > 127]
+    if not foreign:
+        return False
+    plausible = sum(1 for i in foreign if text[i] in _WESTERN_MARKS or _latin_letter(text[i]))
+    in_runs = sum(
+        1
+        for i in foreign
+        if (i > 0 and ord(text[i - 1]) > 127 and text[i - 1].isalpha())
+        or (i + 1 < len(text) and ord(text[i + 1]) > 127 and text[i + 1].isalpha())
+    )
+    return plausible >= 0.95 * len(foreign) and in_runs <= 0.3 * len(foreign)
+
+
+def _latin_letter(char: str) -> bool:
+    return "\u00c0" <= char <= "\u024f" and char not in "\u00d7\u00f7"
 
 
 def _first_non_utf8(data: bytes, chunk: int = 8 * 2**20) -> int | None:

@@ -224,9 +224,13 @@ class IdCheck:
 
 
 def parse_ids(column) -> IdCheck:
-    """Ids as text: "123.0" (a float round trip) becomes "123"; Excel damage is reported."""
+    """Ids as text: "123.0" (a float round trip) becomes "123"; Excel damage is reported.
+
+    Placeholders such as "NA", "NULL" or "-" count as blank: they are missing ids, and merging
+    every such row into one account would invent a customer.
+    """
     text = as_text(column)
-    blank = _np(pc.or_kleene(pc.is_null(text), pc.equal(text, "")))
+    blank = blank_mask(text)
     text = pc.replace_substring_regex(text, r"^(\d+)\.0+$", r"\1")
     scientific = int(pc.sum(pc.match_substring_regex(text, r"^\d(\.\d+)?[eE]\+?\d+$")).as_py() or 0)
     digits = pc.match_substring_regex(text, r"^\d+$")
