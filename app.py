@@ -24,6 +24,12 @@ PAGES = {
     "Analysis": [
         st.Page("pages/economics.py", title="Economics", icon=":material/payments:"),
         st.Page("pages/segments.py", title="Segments", icon=":material/group_work:"),
+        st.Page("pages/best.py", title="Best customers", icon=":material/star:"),
+    ],
+    "Plan": [
+        st.Page("pages/prospects.py", title="Prospects", icon=":material/person_search:"),
+        st.Page("pages/tiers.py", title="Service tiers", icon=":material/workspace_premium:"),
+        st.Page("pages/review.py", title="Quarterly review", icon=":material/event_note:"),
     ],
 }
 

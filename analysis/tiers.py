@@ -171,6 +171,21 @@ class TierPolicy:
         return _checked(source, lambda: cls(tiers=tuple(tiers)))
 
 
+def tiers_frame(policy: TierPolicy) -> pd.DataFrame:
+    """The tiers as the table users edit: one row per tier, blank where unlimited."""
+    frame = pd.DataFrame([asdict(t) for t in policy.tiers], columns=list(TIER_FIELDS))
+    return frame.replace([math.inf], np.nan)
+
+
+def policy_from_frame(
+    frame: pd.DataFrame, base: TierPolicy | None = None, *, source: str = "tiers"
+) -> TierPolicy:
+    """An edited `tiers_frame` back into a policy (the unit costs of `base` kept); blank cells
+    mean unlimited, as in the CSV file format."""
+    tiers = TierPolicy.from_csv(frame.to_csv(index=False), source=source).tiers
+    return replace(base or TierPolicy(), tiers=tiers)
+
+
 def _checked(source: str, build: Callable[[], TierPolicy]) -> TierPolicy:
     """Build the policy, naming the file in any error about the policy as a whole."""
     try:

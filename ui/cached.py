@@ -18,6 +18,7 @@ from analysis import ingest
 from analysis.economics import UnitCosts, compute_economics
 from analysis.ingest import IngestConfig, InputFile, Portfolio, RawTable, load_portfolio, read_raw
 from analysis.pipeline import PipelineConfig, Scored, score_economics
+from analysis.similarity import Validation, best_accounts, validate
 
 Files = tuple[InputFile, ...]
 
@@ -56,3 +57,10 @@ def detect_role(columns: tuple[str, ...]) -> tuple[str, float]:
 @st.cache_data(max_entries=256, show_spinner=False)
 def suggest_mapping(columns: tuple[str, ...], role: str) -> dict[str, str]:
     return ingest.suggest_mapping(list(columns), role)
+
+
+@st.cache_data(max_entries=8, show_spinner="Checking the score on hidden best customers…")
+def validation(key: str, _files: Files, ingest: IngestConfig, config: PipelineConfig) -> Validation:
+    result = scored(key, _files, ingest, config)
+    best = best_accounts(result.table, config.best)
+    return validate(result.segmentation.features, best, config.similarity.random_state)

@@ -194,3 +194,85 @@ def projection(points: pd.DataFrame) -> go.Figure:
         xaxis={"title": "component 1"}, yaxis={"title": "component 2"}, margin={"t": 30}
     )
     return fig
+
+
+def tier_bars(summary: pd.DataFrame) -> go.Figure:
+    """Accounts and revenue per tier, each as a share of the portfolio."""
+    fig = go.Figure()
+    for column in ("accounts", "revenue", "exception_cost"):
+        total = summary[column].sum()
+        fig.add_bar(
+            x=summary["tier"].astype(str),
+            y=summary[column] / total * 100 if total else summary[column] * 0,
+            name=f"% of {column.replace('_', ' ')}",
+        )
+    fig.update_layout(barmode="group", yaxis={"title": "% of portfolio"}, margin={"t": 30})
+    return fig
+
+
+def cost_bars(exceptions: pd.DataFrame, by: str) -> go.Figure:
+    """What special situations cost, by kind or by sales owner, largest first."""
+    costs = exceptions.groupby(by)["cost"].sum().sort_values(ascending=False).head(25)
+    fig = go.Figure(
+        go.Bar(
+            x=costs.index.astype(str),
+            y=costs.to_numpy(),
+            marker={"color": SEGMENT_COLOURS["bad"]},
+            hovertemplate="%{x}: $%{y:,.0f}<extra></extra>",
+        )
+    )
+    fig.update_layout(yaxis={"title": "cost ($)"}, margin={"t": 30})
+    return fig
+
+
+def profile_bars(profile: pd.DataFrame) -> go.Figure:
+    """How far best customers sit from the rest on each feature, in standard deviations."""
+    fig = go.Figure(
+        go.Bar(
+            x=profile["difference_sd"],
+            y=profile["label"],
+            orientation="h",
+            marker={"color": np.where(profile["difference_sd"] >= 0, "#1f6f5c", "#c0392b")},
+            hovertemplate="%{y}: %{x:.2f} sd<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        xaxis={"title": "best minus rest (standard deviations)"},
+        yaxis={"autorange": "reversed"},
+        margin={"t": 30},
+    )
+    return fig
+
+
+def power_curve(curve: pd.DataFrame) -> go.Figure:
+    """Share of hidden best customers found in the top x% of scores, against chance."""
+    fig = go.Figure()
+    fig.add_scatter(
+        x=curve["top_share"] * 100, y=curve["captured"] * 100, mode="lines+markers", name="score"
+    )
+    fig.add_scatter(x=[0, 100], y=[0, 100], mode="lines", name="chance", line={"dash": "dot"})
+    fig.update_layout(
+        xaxis={"title": "top x% of accounts by score"},
+        yaxis={"title": "% of hidden best customers found"},
+        margin={"t": 30},
+    )
+    return fig
+
+
+def similarity_histogram(table: pd.DataFrame) -> go.Figure:
+    fig = go.Figure()
+    for name, part in table.groupby(schema.SEGMENT, sort=True):
+        fig.add_histogram(
+            x=part["similarity"],
+            name=str(name),
+            nbinsx=50,
+            marker={"color": SEGMENT_COLOURS.get(str(name))},
+            opacity=0.75,
+        )
+    fig.update_layout(
+        barmode="overlay",
+        xaxis={"title": "similarity to best (0-100)"},
+        yaxis={"title": "accounts"},
+        margin={"t": 30},
+    )
+    return fig

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -128,3 +129,12 @@ def scored() -> Scored:
 
 def segmentation() -> Segmentation:
     return scored().segmentation
+
+
+TARGETS = "targets"
+
+
+def current_quarter(today: date | None = None) -> str:
+    """The calendar quarter a snapshot or target defaults to, e.g. "2026-Q4"."""
+    today = today or date.today()
+    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"

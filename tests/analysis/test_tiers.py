@@ -353,3 +353,17 @@ def test_row_order_does_not_change_results(policy, accounts, rnd) -> None:
     )
     pd.testing.assert_frame_equal(tier_summary(shuffled, policy), tier_summary(accounts, policy))
     pd.testing.assert_frame_equal(accounts, before)
+
+
+def test_tiers_frame_round_trips_with_blank_as_unlimited() -> None:
+    from analysis.tiers import policy_from_frame, tiers_frame
+
+    policy = TierPolicy(
+        tiers=(Tier("Basic", 0, 2, 5, 1, 0, 30), Tier("Top", 1000, math.inf, 50, 5, 4, 60)),
+        cost_per_ticket=55.0,
+    )
+    frame = tiers_frame(policy)
+    assert frame["max_discount_pct"].isna().tolist() == [False, True]
+    assert policy_from_frame(frame, policy) == policy
+    frame.loc[0, "support_tickets"] = 8
+    assert policy_from_frame(frame, policy).tiers[0].support_tickets == 8

@@ -13,6 +13,10 @@ PAGES = [
     "pages/data.py",
     "pages/economics.py",
     "pages/segments.py",
+    "pages/best.py",
+    "pages/prospects.py",
+    "pages/tiers.py",
+    "pages/review.py",
 ]
 
 

@@ -1,0 +1,6 @@
+"""review (being built)."""
+
+import streamlit as st
+
+st.title("review")
+st.info("Coming in this release.")
