@@ -29,6 +29,7 @@ FRICTION_DRIVERS: tuple[str, ...] = (
 METRIC_INPUTS: dict[str, tuple[str, ...]] = {
     "log_revenue": (s.REVENUE,),
     "revenue_vs_median": (s.REVENUE,),
+    "profit": (s.REVENUE,),
     "profit_vs_median": (s.REVENUE,),
     "profit_margin": (s.REVENUE,),
     "gross_margin_pct": (s.REVENUE, s.COGS),
@@ -138,6 +139,7 @@ def account_metrics(econ: pd.DataFrame, config: FeatureConfig | None = None) -> 
     metrics = {
         "log_revenue": np.log1p(np.clip(revenue, 0, None)),
         "revenue_vs_median": _ratio(revenue, np.full(len(econ), median_revenue)),
+        "profit": profit,
         "profit_vs_median": _ratio(profit, np.full(len(econ), abs(median_profit))),
         "profit_margin": np.clip(_ratio(profit, revenue), -2.0, 1.0),
         "gross_margin_pct": np.clip(_ratio(gm, revenue), -1.0, 1.0),

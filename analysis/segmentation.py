@@ -15,6 +15,8 @@ from string import Formatter
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import sklearn
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
@@ -64,8 +66,8 @@ RULES: tuple[Rule, ...] = (
          "revenue {value:.2f}x the portfolio median"),
     Rule("wrong", "small with thin profit", "profit_vs_median", "<=", 0.25,
          "profit {value:.0%} of the median account's"),
-    Rule("bad", "loses money after cost-to-serve", "profit_margin", "<=", 0.0,
-         "profit margin {value:.0%} after cost-to-serve"),
+    Rule("bad", "loses money after cost-to-serve", "profit", "<=", 0.0,
+         "profit {value:,.0f} after cost-to-serve"),
     Rule("bad", "cost-to-serve eats the margin", "cts_share_of_margin", ">=", 0.75,
          "cost-to-serve eats {value:.0%} of gross margin"),
     Rule("right", "profitable and broad", "profit_margin", ">", 0.0,
@@ -278,7 +280,7 @@ def _margin(value: np.ndarray, rule: Rule) -> np.ndarray:
 def _format(template: str, values: np.ndarray) -> np.ndarray:
     """template.format(value=v) for each value, formatting each distinct shown value once."""
     spec = next((f[2] for f in Formatter().parse(template) if f[1] == "value"), "")
-    fixed = re.fullmatch(r"\.(\d+)([f%])", spec or "")
+    fixed = re.fullmatch(r",?\.(\d+)([f%])", spec or "")
     if fixed:
         unit = 100.0 if fixed[2] == "%" else 1.0
         values = np.round(values * unit, int(fixed[1])) / unit
@@ -289,41 +291,48 @@ def _format(template: str, values: np.ndarray) -> np.ndarray:
 
 def _label(
     conditions: list[tuple[Rule, np.ndarray, np.ndarray, np.ndarray]], n: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, pd.Series]:
     """Segment, rule certainty and reasons per account from the segment rules (not easy)."""
     groups: dict[tuple[str, str], list] = {}
     for c in conditions:
         if c[0].label in s.SEGMENTS:
             groups.setdefault((c[0].label, c[0].rule), []).append(c)
-    segment = np.full(n, s.RIGHT, dtype=object)
+    code = np.zeros(n, dtype=np.int8)  # index into s.SEGMENTS; 0 = right, the default
     decided = np.zeros(n, dtype=bool)
     certainty = np.ones(n)
     far = np.ones(n)  # how far every earlier rule was from firing (the weakest of them)
-    reasons = np.full(n, "", dtype=object)
-    count = np.zeros(n, dtype=int)
+    # Up to three reasons each; the first slot is never null because pyarrow's "skip" join
+    # drops rows whose inputs are all null.
+    slots = [np.full(n, "" if i == 0 else None, dtype=object) for i in range(3)]
+    count = np.zeros(n, dtype=np.int8)
     shown: dict[str, np.ndarray] = {}  # metric -> accounts whose reasons already cite it
     for (label, _), conds in groups.items():
         fires = np.logical_and.reduce([c[2] for c in conds])
         firm = np.minimum.reduce([c[3] for c in conds])
         distance = np.maximum.reduce([np.where(c[2], 0.0, c[3]) for c in conds])
         new = fires & ~decided
-        segment[new] = label
+        code[new] = s.SEGMENTS.index(label)
         certainty[new] = far[new] if label == s.RIGHT else np.minimum(far[new], firm[new])
         decided |= new
         if label != s.RIGHT:
             far = np.where(decided, far, np.minimum(far, distance))
-        for r, value, holds, _ in conds:  # supporting reasons from every fired rule of the label
+        ours = fires & (code == s.SEGMENTS.index(label))
+        for r, value, _, _ in conds:  # supporting reasons from every fired rule of the label
             cited = shown.setdefault(r.metric, np.zeros(n, dtype=bool))
-            add = fires & (segment == label) & (count < 3) & holds & ~cited
-            if add.any():
-                cited |= add
+            add = np.flatnonzero(ours & (count < 3) & ~cited)
+            if len(add):
+                cited[add] = True
                 text = _format(r.reason, value[add])
-                reasons[add] = np.where(count[add] > 0, reasons[add] + "; " + text, text)
+                for slot in range(3):
+                    here = count[add] == slot
+                    slots[slot][add[here]] = text[here]
                 count[add] += 1
     undecided = ~decided
     certainty[undecided] = far[undecided]
-    reasons[reasons == ""] = "no warning sign in the rule table"
-    return segment, certainty, reasons
+    columns = [pa.array(slot, type=pa.string(), from_pandas=True) for slot in slots]
+    joined = pc.binary_join_element_wise(*columns, "; ", null_handling="skip")
+    reasons = pd.Series(joined, dtype="str").replace("", "no warning sign in the rule table")
+    return np.asarray(s.SEGMENTS, dtype=object)[code], certainty, reasons
 
 
 def _names(medians: pd.DataFrame, names: tuple[Rule, ...], absent: set[str]) -> list[str]:
@@ -389,7 +398,7 @@ def segment_accounts(econ: pd.DataFrame, config: SegmentConfig | None = None) ->
             s.SEGMENT: segment,
             s.EASY: easy,
             CONFIDENCE: np.round(0.8 * certainty + 0.2 * support, 3),
-            REASONS: reasons,
+            REASONS: reasons.array,
         }
     )
     majority = same.idxmax(axis=1).reindex(range(k))

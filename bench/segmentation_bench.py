@@ -9,6 +9,7 @@ jitter, and the peak resident memory. The truth file is only measured against, n
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import time
 
@@ -121,7 +122,10 @@ def speed(sample: pd.DataFrame, rows: int, config: SegmentConfig) -> None:
     own = timings["economics"] + timings["segmentation (features, k choice, fit, rules, reasons)"]
     print(f"  {'economics + segmentation (the pipeline path)':<58} {own:6.2f} s")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"  peak resident memory {peak:,.0f} MB")
+    print(
+        f"  peak resident memory {peak:,.0f} MB; load average {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores (figures grow when other jobs share the machine)"
+    )
 
 
 def main() -> None:

@@ -222,3 +222,25 @@ def test_sample_is_stable(sample_accounts, sample_segmentation):
     noisy = econ.assign(noise=np.random.default_rng(3).normal(size=len(econ)))
     changed = labels(segment_accounts(noisy))[s.SEGMENT] != labels(sample_segmentation)[s.SEGMENT]
     assert changed.mean() <= 0.02
+
+
+def test_shared_silhouettes_match_sklearn():
+    from sklearn.metrics import silhouette_score
+
+    from analysis.segmentation import _silhouettes
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 4))
+    x[:100] += 3
+    labelings = [rng.integers(0, k, 300) for k in (2, 3, 6)]
+    expected = [silhouette_score(x, lab) for lab in labelings]
+    assert _silhouettes(x, labelings) == pytest.approx(expected)
+
+
+def test_accounts_no_rule_describes_still_get_a_reason():
+    accounts = pd.DataFrame(
+        {s.ACCOUNT_ID: ["A", "B", "C", "D"], s.REVENUE: [0.0, 10.0, 20.0, 30.0]}
+    )
+    seg = segment_accounts(compute_economics(accounts, COSTS), SegmentConfig(rules=RULES[-3:]))
+    assert seg.accounts["reasons"].iloc[0] == "no warning sign in the rule table"
+    assert seg.accounts["reasons"].str.len().gt(0).all() and len(seg.accounts) == 4
