@@ -276,3 +276,37 @@ def similarity_histogram(table: pd.DataFrame) -> go.Figure:
         margin={"t": 30},
     )
     return fig
+
+
+def sankey(
+    labels: list[str], sources: list[int], targets: list[int], values: list[float]
+) -> go.Figure:
+    """Flows between states (e.g. `migration.sankey_data`): nodes coloured by segment."""
+    colours = [
+        next((c for name, c in SEGMENT_COLOURS.items() if label.startswith(name)), "#7f8c8d")
+        for label in labels
+    ]
+    fig = go.Figure(
+        go.Sankey(
+            node={"label": labels, "pad": 15, "color": colours},
+            link={"source": sources, "target": targets, "value": values},
+        )
+    )
+    fig.update_layout(margin={"t": 30})
+    return fig
+
+
+def curves(
+    lines: dict[str, pd.DataFrame], *, x: str, y: str, x_title: str, y_title: str
+) -> go.Figure:
+    """One line per named frame on shared axes (e.g. the whale curve then and now)."""
+    fig = go.Figure()
+    for name, frame in lines.items():
+        fig.add_trace(go.Scatter(x=frame[x], y=frame[y], mode="lines", name=name))
+    fig.update_layout(
+        xaxis={"title": x_title},
+        yaxis={"title": y_title},
+        legend={"orientation": "h", "y": -0.2},
+        margin={"t": 30},
+    )
+    return fig

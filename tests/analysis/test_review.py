@@ -1,0 +1,36 @@
+"""Quarterly review helpers: typed names, snapshots standing for quarters."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.review import quarter_snapshots, split_names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [("Ana, Bo", ("Ana", "Bo")), (" Ana ,, ,Bo,", ("Ana", "Bo")), ("", ()), (" , ", ())],
+    ids=["plain", "blanks", "empty", "only-commas"],
+)
+def test_split_names(text: str, names: tuple[str, ...]) -> None:
+    assert split_names(text) == names
+
+
+def test_quarter_snapshots_meta_first_newest_wins_others_left_out() -> None:
+    listing = pd.DataFrame(
+        {
+            "name": ["2026-Q1", "Q2 review", "2026-Q1 redo", "board pack", "2026-Q2"],
+            "created_at": pd.to_datetime(
+                ["2026-03-30", "2026-06-29", "2026-04-02", "2026-05-01", "2026-06-01"], utc=True
+            ),
+            "accounts": [1, 1, 1, 1, 1],
+            "meta": [{}, {"quarter": "2026-Q2"}, {"quarter": "2026-Q1"}, {}, {}],
+        }
+    )
+    assert quarter_snapshots(listing) == {"2026-Q1": "2026-Q1 redo", "2026-Q2": "Q2 review"}
+
+
+def test_quarter_snapshots_empty() -> None:
+    empty = pd.DataFrame(columns=["name", "created_at", "accounts", "meta"])
+    assert quarter_snapshots(empty) == {}

@@ -1,0 +1,23 @@
+"""The workspace folder, one `Workspace` per server and folder: it keeps no per-user data in
+memory (every call opens the folder), so sharing it between sessions is safe."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis.workspace import Workspace, default_root
+
+
+@st.cache_resource(show_spinner=False)
+def _workspace(root: str) -> Workspace:
+    return Workspace(root)
+
+
+def workspace() -> Workspace:
+    """The workspace at `$RIGHTFIT_WORKSPACE` (or ./workspace), opened once per server."""
+    return _workspace(str(default_root().resolve()))
+
+
+def login_configured() -> bool:
+    """True when the app was started with an auth section (`st.user` then knows is_logged_in)."""
+    return getattr(st.user, "is_logged_in", None) is not None
