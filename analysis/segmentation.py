@@ -336,17 +336,21 @@ def _label(
 
 
 def _names(medians: pd.DataFrame, names: tuple[Rule, ...], absent: set[str]) -> list[str]:
-    result = []
-    for _, row in medians.iterrows():
-        chosen = "Mixed"
-        groups: dict[str, list[Rule]] = {}
-        for r in names:
+    """Each cluster's name: the first name whose conditions its medians meet; repeats numbered."""
+    groups: dict[str, list[Rule]] = {}
+    for r in names:
+        if r.metric not in absent:
             groups.setdefault(r.label, []).append(r)
-        for label, conds in groups.items():
-            usable = [r for r in conds if r.metric not in absent]
-            if usable and all(OPS[r.op](row[r.metric], r.threshold) for r in usable):
-                chosen = label
-                break
+    result: list[str] = []
+    for _, row in medians.iterrows():
+        chosen = next(
+            (
+                name
+                for name, conds in groups.items()
+                if all(OPS[r.op](row[r.metric], r.threshold) for r in conds)
+            ),
+            "Mixed",
+        )
         taken = sum(n == chosen or n.startswith(chosen + " (") for n in result)
         result.append(chosen if not taken else f"{chosen} ({taken + 1})")
     return result

@@ -16,6 +16,7 @@ from analysis.economics import UnitCosts, compute_economics
 from analysis.errors import ConfigError
 from analysis.segmentation import (
     RULES,
+    Rule,
     SegmentConfig,
     apply_overrides,
     projection_2d,
@@ -244,3 +245,11 @@ def test_accounts_no_rule_describes_still_get_a_reason():
     seg = segment_accounts(compute_economics(accounts, COSTS), SegmentConfig(rules=RULES[-3:]))
     assert seg.accounts["reasons"].iloc[0] == "no warning sign in the rule table"
     assert seg.accounts["reasons"].str.len().gt(0).all() and len(seg.accounts) == 4
+
+
+def test_cluster_scope_rules_judge_the_cluster_median():
+    econ = compute_economics(portfolio(), COSTS)
+    rule = Rule("bad", "big group", "revenue_vs_median", ">=", 0.0, "in a group of size {value}")
+    seg = segment_accounts(econ, SegmentConfig(rules=(replace(rule, scope="cluster"),)))
+    assert (seg.accounts[s.SEGMENT] == s.BAD).all()
+    assert seg.accounts["reasons"].str.startswith("in a group").all()
