@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -74,7 +76,7 @@ DEFAULT_MONEY: tuple[tuple[str, str, float], ...] = (
     (s.DISCOUNTS, "Discounts and concessions", 1.0),
     (s.FREIGHT, "Freight paid", 1.0),
 )
-MONEY_LABELS: dict[str, str] = {name: label for name, label, _ in DEFAULT_MONEY}
+MONEY_LABELS: Mapping[str, str] = MappingProxyType({n: label for n, label, _ in DEFAULT_MONEY})
 FRAME_COLUMNS: tuple[str, ...] = (
     "driver",
     "label",

@@ -7,7 +7,9 @@ metrics for clustering and similarity, so one huge account cannot stretch every 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -26,29 +28,31 @@ FRICTION_DRIVERS: tuple[str, ...] = (
     s.CALLS_UNRETURNED,
 )
 # metric -> canonical input columns it needs: all of them, or any one for ANY_INPUT metrics
-METRIC_INPUTS: dict[str, tuple[str, ...]] = {
-    "log_revenue": (s.REVENUE,),
-    "revenue_vs_median": (s.REVENUE,),
-    "profit": (s.REVENUE,),
-    "profit_vs_median": (s.REVENUE,),
-    "profit_margin": (s.REVENUE,),
-    "gross_margin_pct": (s.REVENUE, s.COGS),
-    "cts_vs_median": (s.REVENUE,),
-    "cts_share_of_margin": (s.REVENUE,),
-    "log_orders": (s.ORDERS,),
-    "log_revenue_per_order": (s.REVENUE, s.ORDERS),
-    "products_used": (s.PRODUCTS_USED,),
-    "contacts": (s.CONTACTS,),
-    "decision_maker_access": (s.DECISION_MAKER_ACCESS,),
-    "friction_pct": FRICTION_DRIVERS,
-    "friction_vs_norm": FRICTION_DRIVERS,
-    "complaints_per_order": (s.COMPLAINTS, s.ORDERS),
-    "requests_per_order": (s.ENHANCEMENT_REQUESTS, s.ORDERS),
-    "rush_per_order": (s.RUSH_ORDERS, s.ORDERS),
-    "unresponsiveness": (s.MEETINGS_MISSED, s.CALLS_UNRETURNED),
-    "discount_pct": (s.DISCOUNTS,),
-    "days_late": (s.DAYS_TO_PAY,),
-}
+METRIC_INPUTS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "log_revenue": (s.REVENUE,),
+        "revenue_vs_median": (s.REVENUE,),
+        "profit": (s.REVENUE,),
+        "profit_vs_median": (s.REVENUE,),
+        "profit_margin": (s.REVENUE,),
+        "gross_margin_pct": (s.REVENUE, s.COGS),
+        "cts_vs_median": (s.REVENUE,),
+        "cts_share_of_margin": (s.REVENUE,),
+        "log_orders": (s.ORDERS,),
+        "log_revenue_per_order": (s.REVENUE, s.ORDERS),
+        "products_used": (s.PRODUCTS_USED,),
+        "contacts": (s.CONTACTS,),
+        "decision_maker_access": (s.DECISION_MAKER_ACCESS,),
+        "friction_pct": FRICTION_DRIVERS,
+        "friction_vs_norm": FRICTION_DRIVERS,
+        "complaints_per_order": (s.COMPLAINTS, s.ORDERS),
+        "requests_per_order": (s.ENHANCEMENT_REQUESTS, s.ORDERS),
+        "rush_per_order": (s.RUSH_ORDERS, s.ORDERS),
+        "unresponsiveness": (s.MEETINGS_MISSED, s.CALLS_UNRETURNED),
+        "discount_pct": (s.DISCOUNTS,),
+        "days_late": (s.DAYS_TO_PAY,),
+    }
+)
 ANY_INPUT: frozenset[str] = frozenset({"friction_pct", "friction_vs_norm", "unresponsiveness"})
 DEFAULT_FEATURES: tuple[str, ...] = (
     "log_revenue",

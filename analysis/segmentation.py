@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import operator
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from string import Formatter
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -30,7 +32,9 @@ from analysis.features import FeatureConfig, absent_signals, account_metrics, bu
 
 CLUSTER, CLUSTER_NAME, CONFIDENCE, REASONS = "cluster", "cluster_name", "confidence", "reasons"
 MODEL_SEGMENT, OVERRIDE_NOTE = "model_segment", "override_note"
-OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "==": operator.eq}
+OPS: Mapping[str, Callable] = MappingProxyType(
+    {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "==": operator.eq}
+)
 
 
 @dataclass(frozen=True)
