@@ -3,6 +3,7 @@ memory (every call opens the folder), so sharing it between sessions is safe."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from analysis.workspace import Workspace, default_root
@@ -13,11 +14,21 @@ def _workspace(root: str) -> Workspace:
     return Workspace(root)
 
 
+def root() -> str:
+    return str(default_root().resolve())
+
+
 def workspace() -> Workspace:
     """The workspace at `$RIGHTFIT_WORKSPACE` (or ./workspace), opened once per server."""
-    return _workspace(str(default_root().resolve()))
+    return _workspace(root())
 
 
 def login_configured() -> bool:
     """True when the app was started with an auth section (`st.user` then knows is_logged_in)."""
     return getattr(st.user, "is_logged_in", None) is not None
+
+
+@st.cache_data(max_entries=16, show_spinner="Opening the snapshot…")
+def snapshot(root: str, name: str, created_at: str) -> tuple[pd.DataFrame, dict]:
+    """A stored snapshot, cached on its folder, name and save time (a re-save misses the cache)."""
+    return _workspace(root).load_snapshot(name)
