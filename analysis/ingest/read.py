@@ -13,7 +13,6 @@ import io
 import re
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -88,15 +87,17 @@ def _read_text(file: InputFile) -> RawTable:
     names = _unique_names(rows[header_at][: _width(rows[header_at])] or rows[header_at])
     offset = sum(len(line.encode("utf-8")) for line in lines[:header_end])
     trimmed_top = [line.rstrip("\r\n") for line in lines[:header_line] if line.strip()]
-    body = buf[offset:]
-    table, lines_of_rows = _parse_arrow(body, delimiter, names, header_end + 1)
+    body = pa.py_buffer(buf).slice(offset)
+    one_line_rows = buf.count(b"\n", offset) + (0 if buf.endswith(b"\n") else 1)
+    table, lines_of_rows = _parse_arrow(body, delimiter, names, header_end + 1, one_line_rows)
     rejected: tuple[tuple[int, str, str], ...] = ()
     if table is None:
-        table, lines_of_rows, rejected = _parse_python(body, delimiter, names, header_end + 1)
-    frame = _frame(table)
+        table, lines_of_rows, rejected = _parse_python(
+            buf[offset:], delimiter, names, header_end + 1
+        )
     return _finish(
         file,
-        frame,
+        table,
         lines_of_rows,
         trimmed_top,
         encoding=encoding,
@@ -175,23 +176,47 @@ def _width(row: list[str]) -> int:
 
 
 def _parse_arrow(
-    body: bytes, delimiter: str, names: list[str], first_line: int
+    body: pa.Buffer, delimiter: str, names: list[str], first_line: int, one_line_rows: int
 ) -> tuple[pa.Table | None, np.ndarray]:
-    """Parse with pyarrow; None when some row does not have the header's width."""
+    """Parse with pyarrow; None when some row does not have the header's width.
+
+    The fast mode assumes no quoted value holds a line break; when the row count shows one
+    does (or the fast mode fails), the file is parsed again in the slower mode that allows
+    them, and each row's line is found by counting the breaks inside its values.
+    """
+    table = _arrow_csv(body, delimiter, names, newlines_in_values=False)
+    if table is not None and table.num_rows == one_line_rows:
+        return table, first_line + np.arange(table.num_rows, dtype=np.int64)
+    table = _arrow_csv(body, delimiter, names, newlines_in_values=True)
+    if table is None:
+        return None, np.zeros(0, np.int64)
+    extra = np.zeros(table.num_rows, np.int64)
+    for column in table.columns:
+        extra += pc.fill_null(pc.count_substring(column, "\n"), 0).to_numpy(zero_copy_only=False)
+    lines = (
+        first_line
+        + np.arange(table.num_rows, dtype=np.int64)
+        + np.concatenate(([0], np.cumsum(extra)[:-1]))[: table.num_rows]
+    )
+    return table, lines
+
+
+def _arrow_csv(
+    body: pa.Buffer, delimiter: str, names: list[str], *, newlines_in_values: bool
+) -> pa.Table | None:
     bad: list[int] = []
 
     def on_invalid(row) -> str:
         bad.append(1)
         return "skip"
 
-    quoted = b'"' in body
     try:
         table = pacsv.read_csv(
             pa.BufferReader(body),
             read_options=pacsv.ReadOptions(column_names=names, block_size=16 * 2**20),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter,
-                newlines_in_values=quoted,
+                newlines_in_values=newlines_in_values,
                 ignore_empty_lines=False,
                 invalid_row_handler=on_invalid,
             ),
@@ -203,21 +228,8 @@ def _parse_arrow(
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowKeyError):
-        return None, np.zeros(0, np.int64)
-    if bad:
-        return None, np.zeros(0, np.int64)
-    extra = np.zeros(table.num_rows, np.int64)
-    if quoted:
-        for column in table.columns:
-            extra += pc.fill_null(pc.count_substring(column, "\n"), 0).to_numpy(
-                zero_copy_only=False
-            )
-    lines = (
-        first_line
-        + np.arange(table.num_rows, dtype=np.int64)
-        + np.concatenate(([0], np.cumsum(extra)[:-1]))[: table.num_rows]
-    )
-    return table, lines
+        return None
+    return None if bad else table
 
 
 def _parse_python(body: bytes, delimiter: str, names: list[str], first_line: int):
@@ -255,18 +267,12 @@ def _unique_names(header: list) -> list[str]:
     return names
 
 
-def _frame(table: pa.Table) -> pd.DataFrame:
-    names = _unique_names(table.column_names)
-    table = table.rename_columns(names)
-    return table.to_pandas()
-
-
 # ---- trimming shared by every format --------------------------------------------------------
 
 
 def _finish(
     file: InputFile,
-    frame: pd.DataFrame,
+    table: pa.Table,
     lines: np.ndarray,
     trimmed_top: list[str],
     *,
@@ -276,46 +282,42 @@ def _finish(
     sheet: str | None = None,
     rejected: tuple = (),
 ) -> RawTable:
-    """Drop blank rows, trim footers from the bottom and subtotal rows anywhere."""
-    frame = frame.reset_index(drop=True)
-    if len(frame.columns) == 0:
+    """Drop blank rows, trim footers from the bottom and subtotal rows anywhere.
+
+    Works on Arrow columns (one cheap pass each); only the last rows are looked at in Python.
+    """
+    table = table.rename_columns(_unique_names(table.column_names))
+    if table.num_columns == 0:
         raise InputFileError(file.name, "no columns were found.")
-    filled = frame.apply(lambda c: c.fillna("").astype(str).str.strip().ne(""))
-    keep = filled.any(axis=1).to_numpy()
-    frame, lines, filled = (
-        frame[keep].reset_index(drop=True),
-        lines[keep],
-        filled[keep].reset_index(drop=True),
-    )
-    counts = filled.sum(axis=1).to_numpy()
-    first = frame.iloc[:, 0].fillna("").astype(str).str.strip()
-    bottom = len(frame)
-    while bottom > 0 and len(frame) - bottom < 50:
-        label = first.iat[bottom - 1]
-        row_text = " ".join(v for v in frame.iloc[bottom - 1].fillna("").astype(str) if v.strip())
-        if (counts[bottom - 1] <= 1 and len(frame.columns) > 1) or _FOOTER.match(label or row_text):
+    table = table.combine_chunks()
+    counts = np.zeros(table.num_rows, np.int64)
+    for column in table.columns:
+        counts += _filled(column)
+    keep = counts > 0
+    if not keep.all():
+        table, lines, counts = table.filter(pa.array(keep)), lines[keep], counts[keep]
+    bottom = table.num_rows
+    tail = table.slice(max(0, bottom - 50)).to_pylist()
+    while bottom > 0 and table.num_rows - bottom < 50:
+        cells = [str(v) for v in tail[len(tail) - (table.num_rows - bottom) - 1].values()]
+        label = cells[0].strip()
+        row_text = " ".join(v for v in cells if v.strip())
+        if (counts[bottom - 1] <= 1 and table.num_columns > 1) or _FOOTER.match(label or row_text):
             bottom -= 1
         else:
             break
-    trimmed_bottom = [
-        ",".join(v for v in frame.iloc[i].fillna("").astype(str) if v.strip())
-        for i in range(bottom, len(frame))
-    ]
-    frame, lines, first = frame.iloc[:bottom], lines[:bottom], first.iloc[:bottom]
-    subtotal = first.str.match(_SUBTOTAL)
-    if len(frame.columns) > 1 and subtotal.any():
-        labels = set(first[~subtotal].str.lower())
-        rest = first.str.replace(_SUBTOTAL, "", regex=True).str.strip().str.lower()
-        subtotal &= (rest == "") | rest.isin(labels)
-    subtotals = [
-        ",".join(v for v in frame.iloc[i].fillna("").astype(str) if v.strip())
-        for i in np.flatnonzero(subtotal.to_numpy())
-    ]
-    frame, lines = frame[~subtotal.to_numpy()].reset_index(drop=True), lines[~subtotal.to_numpy()]
-    if frame.empty:
+    trimmed_bottom = [_row_text(row) for row in tail[len(tail) - (table.num_rows - bottom) :]]
+    if bottom < table.num_rows:
+        table, lines = table.slice(0, bottom), lines[:bottom]
+    subtotal = _subtotals(table) if table.num_columns > 1 else None
+    subtotals: list[str] = []
+    if subtotal is not None:
+        subtotals = [_row_text(row) for row in table.filter(pa.array(subtotal)).to_pylist()]
+        table, lines = table.filter(pa.array(~subtotal)), lines[~subtotal]
+    if table.num_rows == 0:
         raise InputFileError(file.name, "the file has a header but no data rows.")
     return RawTable(
-        frame=frame,
+        frame=table.to_pandas(),
         file=file.name,
         sheets=sheets,
         sheet=sheet,
@@ -327,6 +329,42 @@ def _finish(
         rejected=tuple(rejected),
         subtotals=subtotals,
     )
+
+
+def _filled(column: pa.ChunkedArray) -> np.ndarray:
+    """Cells holding something other than whitespace, as 0/1."""
+    column = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+    filled = pc.and_not(pc.greater(pc.binary_length(column), 0), pc.utf8_is_space(column))
+    return np.asarray(pc.fill_null(filled, False).to_numpy(zero_copy_only=False), np.int64)
+
+
+def _subtotals(table: pa.Table) -> np.ndarray | None:
+    """Rows labelled "Total X" (X another row's label) or plain "Total": None when there are
+    none. Only columns whose first cell says total are looked at, so the check is cheap."""
+    first = pc.utf8_trim_whitespace(table.column(0).combine_chunks())
+    if not pc.any(pc.match_substring(first, "total", ignore_case=True)).as_py():
+        return None
+    subtotal = np.asarray(
+        pc.fill_null(pc.match_substring_regex(first, _SUBTOTAL), False).to_numpy(
+            zero_copy_only=False
+        ),
+        bool,
+    )
+    if not subtotal.any():
+        return None
+    lowered = pc.utf8_lower(first)
+    labels = pc.unique(pc.filter(lowered, pa.array(~subtotal)))
+    rest = pc.utf8_trim_whitespace(pc.replace_substring_regex(lowered, _SUBTOTAL, ""))
+    names_other_row = np.asarray(
+        pc.is_in(rest, value_set=labels).to_numpy(zero_copy_only=False), bool
+    )
+    empty = np.asarray(pc.equal(rest, "").to_numpy(zero_copy_only=False), bool)
+    subtotal &= empty | names_other_row
+    return subtotal if subtotal.any() else None
+
+
+def _row_text(row: dict) -> str:
+    return ",".join(str(v) for v in row.values() if v is not None and str(v).strip())
 
 
 # ---- workbooks and Parquet ------------------------------------------------------------------
@@ -364,14 +402,11 @@ def _read_workbook(file: InputFile, wanted: str | None) -> RawTable:
     width = _width(header)
     names_ = _unique_names(header[:width])
     body = [(r + [""] * width)[:width] for r in rows[header_at + 1 :]]
-    frame = (
-        pd.DataFrame(body, columns=names_, dtype="str")
-        if body
-        else pd.DataFrame(columns=names_, dtype="str")
-    )
+    cells = list(zip(*body, strict=True)) if body else [()] * width
+    table = pa.table({n: pa.array(c, pa.string()) for n, c in zip(names_, cells, strict=True)})
     lines = np.arange(header_at + 2, header_at + 2 + len(body), dtype=np.int64)
     trimmed_top = [",".join(c for c in r if c) for r in rows[:header_at] if any(r)]
-    return _finish(file, frame, lines, trimmed_top, sheets=names, sheet=sheet)
+    return _finish(file, table, lines, trimmed_top, sheets=names, sheet=sheet)
 
 
 def _data_score(grid: list[list]) -> int:
@@ -414,8 +449,7 @@ def _read_parquet(file: InputFile) -> RawTable:
             raise InputFileError(
                 file.name, "this column type cannot be read.", column=name
             ) from exc
-    frame = _frame(pa.table(columns)) if columns else pd.DataFrame()
-    if frame.empty:
+    if not columns or table.num_rows == 0:
         raise InputFileError(file.name, "the Parquet file has no rows.")
-    lines = np.arange(1, len(frame) + 1, dtype=np.int64)
-    return _finish(file, frame, lines, [])
+    lines = np.arange(1, table.num_rows + 1, dtype=np.int64)
+    return _finish(file, pa.table(columns), lines, [])

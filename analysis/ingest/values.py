@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -17,6 +18,12 @@ TRUE_WORDS = ("yes", "y", "true", "t", "1", "x", "si", "sí", "ja", "oui", "1.0"
 FALSE_WORDS = ("no", "n", "false", "f", "0", "0.0", "non", "nein")
 _PLAIN_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+_BLANK_SET = pa.array(
+    sorted({v for b in BLANKS for v in (b, b.upper(), b.title(), b.capitalize())} | {"NaN"})
+)
+_NULL_TEXT = pa.scalar(None, pa.string())
+# Marks removed before the fast cast: currency symbols and the spaces around or inside amounts.
+_CURRENCY_MARKS = ("$", "€", "£", " ", "\u00a0")
 
 
 @dataclass(frozen=True)
@@ -38,24 +45,38 @@ class Parsed:
 
 
 def as_text(column) -> pa.Array:
-    """A column (pandas Series, Arrow array) as one Arrow string array, whitespace trimmed."""
+    """A column (pandas Series, Arrow array) as one Arrow string array, whitespace trimmed.
+
+    Arrow-backed pandas strings are taken without copying the characters.
+    """
     if isinstance(column, pa.ChunkedArray):
         arr = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
     elif isinstance(column, pa.Array):
         arr = column
+    elif isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+        arr = pa.array(column)
     else:
         arr = pa.array(
             column.to_numpy(dtype=object, na_value=None), type=pa.string(), from_pandas=True
         )
-    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not pa.types.is_string(arr.type):
         arr = pc.cast(arr, pa.string())
     return pc.utf8_trim_whitespace(arr)
 
 
 def blank_mask(text: pa.Array) -> np.ndarray:
-    lowered = pc.utf8_lower(text)
-    mask = pc.or_kleene(pc.is_null(text), pc.is_in(lowered, value_set=pa.array(BLANKS)))
-    return _np(mask)
+    """Empty cells and placeholders ("N/A", "NULL", "-", ...), in any letter case."""
+    return _np(pc.or_kleene(pc.is_null(text), pc.is_in(text, value_set=_BLANK_SET)))
+
+
+def _any(mask: pa.Array) -> bool:
+    return bool(pc.any(mask).as_py())
+
+
+def _count(mask: pa.Array) -> int:
+    return int(pc.sum(mask).as_py() or 0)
 
 
 def _np(mask: pa.Array) -> np.ndarray:
@@ -67,32 +88,71 @@ def parse_number(column, *, decimal_comma: bool | None = None) -> Parsed:
 
     The decimal separator is decided for the whole column from the values that show it
     ("1.234,50" or "12,5" vote for a comma); ``decimal_comma`` breaks ties (e.g. ``;`` files).
+    Plain numbers and simple money ("$1,234.50") take a fast path of whole-column casts; only
+    the cells that still fail go through the full rules.
     """
     text = as_text(column)
     blank = blank_mask(text)
-    if len(text) and pc.all(pc.match_substring_regex(text, _PLAIN_NUMBER)).as_py():
-        return Parsed(pc.cast(text, pa.float64()), blank, np.zeros(len(text), bool))
+    nulled = pc.if_else(pa.array(blank), _NULL_TEXT, text)
+    has_comma = pc.any(pc.match_substring(nulled, ",")).as_py()
+    needs_vote = has_comma or (decimal_comma and pc.any(pc.match_substring(nulled, ".")).as_py())
+    if not needs_vote and (numbers := _try_cast(nulled)) is not None:
+        return Parsed(numbers, blank, np.zeros(len(text), bool))
+    cleaned = nulled
+    for symbol in _CURRENCY_MARKS:
+        if pc.any(pc.match_substring(cleaned, symbol)).as_py():
+            cleaned = pc.replace_substring(cleaned, symbol, "")
+    comma = False
+    if needs_vote:
+        vote = _votes_decimal_comma(cleaned)
+        comma = vote if vote is not None else bool(decimal_comma)
+        if comma:
+            cleaned = pc.replace_substring(pc.replace_substring(cleaned, ".", ""), ",", ".")
+        elif has_comma:
+            cleaned = pc.replace_substring(cleaned, ",", "")
+    numbers = _try_cast(cleaned)
+    if numbers is not None:
+        return Parsed(numbers, blank, np.zeros(len(text), bool))
+    simple = _np(pc.match_substring_regex(cleaned, _PLAIN_NUMBER))
+    numbers = pc.cast(pc.if_else(pa.array(simple), cleaned, _NULL_TEXT), pa.float64())
+    hard = np.flatnonzero(~simple & ~blank)
+    values, failed = _parse_hard(pc.take(text, pa.array(hard)), comma)
+    numbers = pc.replace_with_mask(numbers, pa.array(~simple & ~blank), values)
+    failed_all = np.zeros(len(text), bool)
+    failed_all[hard] = failed
+    note = (
+        "percent" if pc.any(pc.match_substring(pc.take(text, pa.array(hard)), "%")).as_py() else ""
+    )
+    return Parsed(numbers, blank, failed_all, note)
+
+
+def _try_cast(text: pa.Array) -> pa.Array | None:
+    """The whole column as finite floats, or None when any cell is not a plain number."""
+    try:
+        numbers = pc.cast(text, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return numbers if pc.all(pc.is_finite(numbers)).as_py() is not False else None
+
+
+def _parse_hard(text: pa.Array, decimal_comma: bool) -> tuple[pa.Array, np.ndarray]:
+    """The full rules, for the few cells the fast path could not read: signs in brackets or at
+    the end, currency codes, percentages, scientific notation."""
     negative = pc.or_(
         pc.match_substring_regex(text, r"^\(.*\)$|^[^0-9]*-|-$|^[^0-9]*\x{2212}"),
         pc.match_substring_regex(text, r"^CR\b|\bCR$"),
     )
-    percent = pc.match_substring(text, "%")
     cleaned = pc.replace_substring_regex(text, r"[\pL\p{Sc}\s'\x{2019}()+\-\x{2212}%]", "")
     scientific = pc.replace_substring_regex(text, r"^[^0-9.]+|[^0-9.eE+\-]", "")
     cleaned = pc.if_else(pc.match_substring_regex(text, r"\d[eE][+-]?\d"), scientific, cleaned)
-    vote = _votes_decimal_comma(cleaned)
-    if vote if vote is not None else bool(decimal_comma):
-        cleaned = pc.replace_substring(cleaned, ".", "")
-        cleaned = pc.replace_substring(cleaned, ",", ".")
+    if decimal_comma:
+        cleaned = pc.replace_substring(pc.replace_substring(cleaned, ".", ""), ",", ".")
     else:
         cleaned = pc.replace_substring(cleaned, ",", "")
     valid = pc.match_substring_regex(cleaned, _PLAIN_NUMBER)
-    numbers = pc.cast(pc.if_else(valid, cleaned, pa.scalar(None, pa.string())), pa.float64())
+    numbers = pc.cast(pc.if_else(valid, cleaned, _NULL_TEXT), pa.float64())
     numbers = pc.if_else(negative, pc.negate(numbers), numbers)
-    failed = ~blank & ~_np(valid)
-    numbers = pc.if_else(pa.array(blank | failed), pa.scalar(None, pa.float64()), numbers)
-    note = "percent" if pc.any(percent).as_py() else ""
-    return Parsed(numbers, blank, failed, note)
+    return numbers, ~_np(valid)
 
 
 def _votes_decimal_comma(cleaned: pa.Array) -> bool | None:
@@ -151,6 +211,12 @@ def parse_date(column, *, order: str = "auto", prefer_dmy: bool = False) -> Pars
     n = len(text)
     if n == 0:
         return Parsed(pa.array([], pa.date32()), blank, np.zeros(0, bool))
+    try:
+        iso = pc.cast(pc.if_else(pa.array(blank), _NULL_TEXT, text), pa.timestamp("s"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        iso = None
+    if iso is not None:
+        return Parsed(pc.cast(iso, pa.date32()), blank, np.zeros(n, bool))
     stripped = pc.replace_substring_regex(text, _TIME_SUFFIX, "")
     result = pa.nulls(n, pa.timestamp("s"))
     note = ""
@@ -231,13 +297,16 @@ def parse_ids(column) -> IdCheck:
     """
     text = as_text(column)
     blank = blank_mask(text)
-    text = pc.replace_substring_regex(text, r"^(\d+)\.0+$", r"\1")
-    scientific = int(pc.sum(pc.match_substring_regex(text, r"^\d(\.\d+)?[eE]\+?\d+$")).as_py() or 0)
-    digits = pc.match_substring_regex(text, r"^\d+$")
+    if _any(pc.match_substring(text, ".0")):
+        text = pc.replace_substring_regex(text, r"^(\d+)\.0+$", r"\1")
+    scientific = 0
+    if _any(pc.match_substring(text, "e", ignore_case=True)):
+        scientific = _count(pc.match_substring_regex(text, r"^\d(\.\d+)?[eE]\+?\d+$"))
     leading = False
-    if pc.all(pc.or_kleene(digits, pa.array(blank))).as_py() and not blank.all():
-        lengths = pc.utf8_length(pc.filter(text, digits))
-        zeros = pc.any(pc.starts_with(text, "0")).as_py()
-        leading = bool(zeros) and pc.min(lengths).as_py() != pc.max(lengths).as_py()
+    if _any(pc.starts_with(text, "0")) and not blank.all():
+        digits = pc.match_substring_regex(text, r"^\d+$")
+        if pc.all(pc.or_kleene(digits, pa.array(blank))).as_py():
+            lengths = pc.utf8_length(pc.filter(text, digits))
+            leading = pc.min(lengths).as_py() != pc.max(lengths).as_py()
     text = pc.if_else(pa.array(blank), pa.scalar(None, pa.string()), text)
     return IdCheck(text, blank, scientific, leading)
