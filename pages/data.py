@@ -11,12 +11,16 @@ from ui.state import LoadedFiles
 
 ACCEPTED = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods", "parquet"]
 SAVED_MAPPINGS = "saved_mappings"  # header signature -> confirmed mapping, offered again
+JUST_LOADED = "data_just_loaded"
 
 st.title("Data")
 st.caption(
     "Upload the exports you have: an accounts file from your CRM or BI tool, and/or invoices, "
     "tickets and interactions. Rightfit detects what each file is; you confirm it."
 )
+
+if st.session_state.pop(JUST_LOADED, False):
+    st.toast("Files loaded: every page now uses them.", icon=":material/check:")
 
 uploads = st.file_uploader(
     "Account, invoice, ticket or interaction exports (CSV, Excel, Parquet)",
@@ -108,7 +112,8 @@ if uploads:
             raw = cached.raw_table(file, IngestConfig())
             saved[header_signature([str(c) for c in raw.frame.columns])] = mappings[file.name]
         state.use_files(loaded, config)
-        st.toast("Files loaded: every page now uses them.", icon=":material/check:")
+        st.session_state[JUST_LOADED] = True
+        st.rerun()
 
 loaded = state.current()
 portfolio = state.portfolio()

@@ -45,7 +45,7 @@ def test_segment_writes_by_extension(tmp_path, suffix: str) -> None:
         cli.main(["segment", "--accounts", str(SAMPLE_FILES["accounts"]), "--out", str(out), "-q"])
         == 0
     )
-    frame = pd.read_excel(out) if suffix == ".xlsx" else pd.read_parquet(out)
+    frame = pd.read_excel(out, engine="calamine") if suffix == ".xlsx" else pd.read_parquet(out)
     assert list(frame.columns[: len(OUTPUT_COLUMNS)]) == list(OUTPUT_COLUMNS)
 
 

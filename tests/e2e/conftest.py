@@ -54,9 +54,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             [
                 sys.executable,
                 "-m",
-                "streamlit",
-                "run",
-                "app.py",
+                "ui.serve",
                 "--server.port",
                 str(port),
                 "--server.address",

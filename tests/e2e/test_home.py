@@ -17,5 +17,5 @@ def test_home_renders_sample_portfolio(page, app_url: str) -> None:
     page.goto(app_url)
     expect(page.get_by_role("heading", name="Your customer mix")).to_be_visible()
     expect(page.get_by_text("bundled sample portfolio")).to_be_visible()
-    expect(page.get_by_text("Right customers")).to_be_visible()
+    expect(page.get_by_role("heading", name="Right customers")).to_be_visible()
     assert_no_error(page)
