@@ -62,14 +62,14 @@ class ColumnParser:
         if not mask.any():
             return
         idx = np.flatnonzero(mask)
-        values = self.raw.frame[source].to_numpy(dtype=object, na_value="")[idx] if source else ""
+        values = as_text(self.raw.frame[source]).take(pa.array(idx)).to_pylist() if source else ""
         self.issues.append(
             pd.DataFrame(
                 {
                     "file": self.raw.file,
                     "row": self.raw.lines[idx],
                     "column": source,
-                    "value": pd.array(values, dtype="str") if source else "",
+                    "value": pd.array([v or "" for v in values], dtype="str") if source else "",
                     "reason": reason,
                 }
             )

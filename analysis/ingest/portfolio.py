@@ -19,7 +19,7 @@ import pandas as pd
 from analysis import schema as s
 from analysis.errors import InputFileError, MissingColumnsError
 from analysis.ingest import events as ev
-from analysis.ingest.accounts import FileResult, build_accounts
+from analysis.ingest.accounts import FileResult, build_accounts, has_duplicates
 from analysis.ingest.columns import empty_quarantine
 from analysis.ingest.headers import detect_role, suggest_mapping
 from analysis.ingest.models import ROLES, FileReport, IngestConfig, InputFile, Portfolio, RawTable
@@ -178,8 +178,8 @@ def _accounts_base(
     if not frames:
         return None
     base = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    dup = base[s.ACCOUNT_ID].duplicated()
-    if dup.any():
+    if len(frames) > 1 and has_duplicates(base[s.ACCOUNT_ID]):
+        dup = base[s.ACCOUNT_ID].duplicated()
         warnings.append(
             f"{int(dup.sum()):,} accounts appear in more than one accounts file: first kept."
         )
@@ -253,7 +253,7 @@ def _tenure(accounts: pd.DataFrame, event_tables: dict[str, list]) -> pd.DataFra
     reference = max(v for v in latest if pd.notna(v)) if any(pd.notna(v) for v in latest) else None
     if reference is None:
         return accounts
-    accounts = accounts.copy()
+    accounts = accounts.copy(deep=False)
     days = (reference - pd.to_datetime(accounts[s.FIRST_ORDER])).dt.days
     accounts.insert(
         accounts.columns.get_loc(s.FIRST_ORDER) + 1, s.TENURE_MONTHS, (days / 30.4375).round(1)
