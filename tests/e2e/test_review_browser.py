@@ -29,8 +29,7 @@ def test_save_snapshot_and_download_report(page, app_url: str) -> None:
     wait_idle(page)
     expect(page.get_by_text("Saved 3,000 accounts as 'E2E 2026-Q2'.")).to_be_visible()
     expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
-    listed = page.get_by_test_id("stSelectbox").filter(has_text="Open a snapshot")
-    expect(listed).to_contain_text("E2E 2026-Q2")
+    expect(page.get_by_role("combobox", name="Open a snapshot")).to_have_value("E2E 2026-Q2")
     assert_no_error(page)
 
     with page.expect_download() as info:
