@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from analysis.similarity import Target
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -85,3 +88,16 @@ def test_decision_needs_someone_who_agreed(review: AppTest) -> None:
     at.text_input(key="rev_dec_owner").set_value("Dana")
     ok(at.button(key="rev_dec_save").click().run())
     assert any("at least one who agreed" in e.value for e in at.error)
+
+
+def test_targets_measured_on_quarter_snapshots(review: AppTest) -> None:
+    at = review
+    at.session_state["targets"] = [
+        Target(50.0, 10, "2026-Q1", date(2026, 1, 2)),
+        Target(50.0, 20, "2026-Q2", date(2026, 1, 2)),
+    ]
+    at.text_input(key="rev_name").set_value("2026-Q1")
+    ok(at.button(key="rev_save").click().run())
+    progress = table_with(at, "goal")
+    assert progress["quarter"].tolist() == ["2026-Q1", "2026-Q2"]
+    assert progress["actual"].notna().tolist() == [True, False]
