@@ -39,7 +39,7 @@ MONEY = ("Annual Revenue", "COGS", "Discounts & Concessions")
 
 
 def synthetic_accounts(rows: int, seed: int = 0) -> Path:
-    path = OUT / f"accounts_{rows}.csv"
+    path = OUT / f"cli_accounts_{rows}.csv"
     if path.exists():
         return path
     OUT.mkdir(exist_ok=True)
