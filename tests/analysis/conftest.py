@@ -7,41 +7,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import schema as s
+from analysis.ingest import load_paths
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
-# Until tests use the real ingest: the sample summary's headers mapped to canonical names by hand.
-SAMPLE_HEADERS = {
-    "Account ID": s.ACCOUNT_ID,
-    "Account Name": s.ACCOUNT_NAME,
-    "Industry": s.INDUSTRY,
-    "Region": s.REGION,
-    "Account Owner": s.OWNER,
-    "Contacts": s.CONTACTS,
-    "Decision Maker Access": s.DECISION_MAKER_ACCESS,
-    "Products Used": s.PRODUCTS_USED,
-    "First Order Date": s.FIRST_ORDER,
-    "Annual Revenue": s.REVENUE,
-    "COGS": s.COGS,
-    "Discounts & Concessions": s.DISCOUNTS,
-    "Orders": s.ORDERS,
-    "Support Tickets": s.SUPPORT_TICKETS,
-    "Complaints": s.COMPLAINTS,
-    "Feature Requests": s.ENHANCEMENT_REQUESTS,
-    "Rush Orders": s.RUSH_ORDERS,
-    "Missed Meetings": s.MEETINGS_MISSED,
-    "Unreturned Calls": s.CALLS_UNRETURNED,
-    "Avg Days to Pay": s.DAYS_TO_PAY,
-}
 
 
 def read_sample_accounts() -> pd.DataFrame:
-    frame = pd.read_csv(SAMPLE / "accounts.csv", dtype={"Account ID": str}).rename(
-        columns=SAMPLE_HEADERS
-    )
-    frame[s.DECISION_MAKER_ACCESS] = frame[s.DECISION_MAKER_ACCESS].eq("Yes")
-    frame[s.FIRST_ORDER] = pd.to_datetime(frame[s.FIRST_ORDER])
-    return frame
+    """The sample's accounts export through the real ingest, as a user's upload would go."""
+    return load_paths([SAMPLE / "accounts.csv"]).accounts
 
 
 @pytest.fixture(scope="session")
