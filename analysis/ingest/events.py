@@ -174,51 +174,76 @@ def _quarter_sql(column: str) -> str:
 
 def aggregate_invoices(events: pa.Table) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """One row per account (revenue, orders, credit notes, costs, products, days to pay, first
-    order) and, when dated, one row per account and quarter (revenue, orders)."""
+    order) and, when dated, one row per account and quarter (revenue, orders).
+
+    The lines are first folded into one row per invoice (account, invoice number, credit flag):
+    the only pass over every line that needs a wide hash key, after which orders are plain
+    counts instead of distinct counts. An invoice counts in the quarter of its first date.
+    """
     names = set(events.column_names)
-    has_no = h.INVOICE_NO in names
-    order = (
-        f"count(DISTINCT {h.INVOICE_NO}) FILTER (WHERE NOT credit)"
-        if has_no
-        else "count(*) FILTER (WHERE NOT credit)"
-    )
-    credits = (
-        f"count(DISTINCT {h.INVOICE_NO}) FILTER (WHERE credit)"
-        if has_no
-        else "count(*) FILTER (WHERE credit)"
-    )
-    parts = [
-        f"sum({h.AMOUNT}) AS {s.REVENUE}",
-        f"{order} AS {s.ORDERS}",
-        f"{credits} AS {CREDIT_NOTES}",
-    ]
+    dated = h.DATE in names
     sums = {h.COST: s.COGS, h.DISCOUNT: s.DISCOUNTS, s.FREIGHT: s.FREIGHT}
-    parts += [f"sum({src}) AS {dst}" for src, dst in sums.items() if src in names]
-    if h.PRODUCT in names:
-        parts.append(f"count(DISTINCT {h.PRODUCT}) AS {s.PRODUCTS_USED}")
-    if h.DATE in names:
-        parts.append(f"min({h.DATE}) FILTER (WHERE NOT credit) AS {s.FIRST_ORDER}")
+    sums = {src: dst for src, dst in sums.items() if src in names}
+    line = [f"sum({h.AMOUNT}) AS amount"] + [f"sum({src}) AS {src}" for src in sums]
+    outer = [f"sum(amount) AS {s.REVENUE}"] + [f"sum({src}) AS {dst}" for src, dst in sums.items()]
+    outer += [
+        f"count(*) FILTER (WHERE NOT credit) AS {s.ORDERS}",
+        f"count(*) FILTER (WHERE credit) AS {CREDIT_NOTES}",
+    ]
+    if dated:
+        line.append(f"min({h.DATE}) AS {h.DATE}")
+        outer.append(f"min({h.DATE}) FILTER (WHERE NOT credit) AS {s.FIRST_ORDER}")
         if h.PAID_DATE in names:
-            parts.append(f"avg(date_diff('day', {h.DATE}, {h.PAID_DATE})) AS {s.DAYS_TO_PAY}")
+            pay = f"date_diff('day', {h.DATE}, {h.PAID_DATE})"
+            line += [f"sum({pay}) AS pay_days", f"count({pay}) AS pay_n"]
+            outer.append(f"sum(pay_days) / nullif(sum(pay_n), 0) AS {s.DAYS_TO_PAY}")
     if s.ACCOUNT_NAME in names:
-        parts.append(f"min({s.ACCOUNT_NAME}) AS {s.ACCOUNT_NAME}")
+        line.append(f"min({s.ACCOUNT_NAME}) AS {s.ACCOUNT_NAME}")
+        outer.append(f"min({s.ACCOUNT_NAME}) AS {s.ACCOUNT_NAME}")
+    key = f"{s.ACCOUNT_ID}, {h.INVOICE_NO}, credit" if h.INVOICE_NO in names else None
     connection = duckdb.connect()
     try:
         connection.register("events", events)
-        sql = f"SELECT {s.ACCOUNT_ID}, {', '.join(parts)} FROM events GROUP BY 1 ORDER BY 1"
-        accounts = connection.sql(sql).to_arrow_table()
+        if key is None:
+            select = ", ".join([s.ACCOUNT_ID, "credit", *(_as_line(p) for p in line)])
+            connection.execute(f"CREATE TEMP TABLE inv AS SELECT {select} FROM events")
+        else:
+            connection.execute(
+                f"CREATE TEMP TABLE inv AS SELECT {key}, {', '.join(line)} "
+                f"FROM events GROUP BY {key}"
+            )
+        sql = f"SELECT {s.ACCOUNT_ID}, {', '.join(outer)} FROM inv GROUP BY 1 ORDER BY 1"
+        accounts = _frame(connection.sql(sql).to_arrow_table())
+        if h.PRODUCT in names:
+            sql = (
+                f"SELECT {s.ACCOUNT_ID}, count(DISTINCT {h.PRODUCT}) AS {s.PRODUCTS_USED} "
+                "FROM events GROUP BY 1 ORDER BY 1"
+            )
+            products = connection.sql(sql).to_arrow_table().column(s.PRODUCTS_USED)
+            accounts.insert(accounts.columns.get_loc(s.ORDERS) + 1, s.PRODUCTS_USED, products)
+            accounts[s.PRODUCTS_USED] = accounts[s.PRODUCTS_USED].astype("int64")
         quarters = None
-        if h.DATE in names:
+        if dated:
             q = _quarter_sql(h.DATE)
             sql = (
-                f"SELECT {s.ACCOUNT_ID}, {q} AS {s.QUARTER}, sum({h.AMOUNT}) AS {s.REVENUE}, "
-                f"{order} AS {s.ORDERS} FROM events WHERE {h.DATE} IS NOT NULL "
-                "GROUP BY 1, 2 ORDER BY 1, 2"
+                f"SELECT {s.ACCOUNT_ID}, {q} AS {s.QUARTER}, sum(amount) AS {s.REVENUE}, "
+                f"count(*) FILTER (WHERE NOT credit) AS {s.ORDERS} FROM inv "
+                f"WHERE {h.DATE} IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2"
             )
             quarters = _frame(connection.sql(sql).to_arrow_table())
     finally:
         connection.close()
-    return _frame(accounts), quarters
+    return accounts, quarters
+
+
+def _as_line(aggregate: str) -> str:
+    """A per-invoice aggregate rewritten for one line per row: sum(x)/min(x) -> x, count -> 0/1."""
+    expression, alias = aggregate.rsplit(" AS ", 1)
+    function, argument = expression.split("(", 1)
+    argument = argument[:-1]
+    if function == "count":
+        return f"CAST({argument} IS NOT NULL AS BIGINT) AS {alias}"
+    return f"{argument} AS {alias}"
 
 
 def aggregate_tickets(events: pa.Table) -> tuple[pd.DataFrame, pd.DataFrame | None]:

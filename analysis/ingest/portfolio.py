@@ -198,7 +198,8 @@ def _join(
     events = None
     for frame in aggregated.values():
         events = frame if events is None else events.merge(frame, on=s.ACCOUNT_ID, how="outer")
-    events = events.sort_values(s.ACCOUNT_ID, kind="stable").reset_index(drop=True)
+    if not events[s.ACCOUNT_ID].is_monotonic_increasing:
+        events = events.sort_values(s.ACCOUNT_ID, kind="stable").reset_index(drop=True)
     if base is None:
         counts = [c for c in events.columns if _is_count(c)]
         events[counts] = events[counts].fillna(0)
@@ -267,7 +268,9 @@ def _quarters(frames: list[pd.DataFrame]) -> pd.DataFrame | None:
     merged = frames[0]
     for frame in frames[1:]:
         merged = merged.merge(frame, on=[s.ACCOUNT_ID, s.QUARTER], how="outer")
-    merged = merged.sort_values([s.ACCOUNT_ID, s.QUARTER], kind="stable").reset_index(drop=True)
+    if len(frames) > 1:  # one frame comes sorted from DuckDB
+        merged = merged.sort_values([s.ACCOUNT_ID, s.QUARTER], kind="stable")
+        merged = merged.reset_index(drop=True)
     counts = [c for c in merged.columns if c not in (s.ACCOUNT_ID, s.QUARTER, s.REVENUE)]
     merged[counts] = merged[counts].fillna(0).astype("int64")
     if s.REVENUE in merged.columns:

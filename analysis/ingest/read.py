@@ -341,9 +341,10 @@ def _filled(column: pa.ChunkedArray) -> np.ndarray:
 def _subtotals(table: pa.Table) -> np.ndarray | None:
     """Rows labelled "Total X" (X another row's label) or plain "Total": None when there are
     none. Only columns whose first cell says total are looked at, so the check is cheap."""
-    first = pc.utf8_trim_whitespace(table.column(0).combine_chunks())
+    first = table.column(0).combine_chunks()
     if not pc.any(pc.match_substring(first, "total", ignore_case=True)).as_py():
         return None
+    first = pc.utf8_trim_whitespace(first)
     subtotal = np.asarray(
         pc.fill_null(pc.match_substring_regex(first, _SUBTOTAL), False).to_numpy(
             zero_copy_only=False
