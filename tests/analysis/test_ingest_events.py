@@ -131,3 +131,29 @@ def test_sample_loads_without_user_input_and_agrees():
     pd.testing.assert_series_equal(a.sort_index(), e.sort_index(), check_exact=False)
     both = load_paths([SAMPLE / f"{n}.csv" for n in names])
     assert len(both.accounts) == len(alone.accounts) and both.quarantine.empty
+
+
+def test_invoices_without_numbers_count_rows_as_orders():
+    data = (
+        b"Customer ID,Date,Paid,Amount,Cost\n"
+        b"A,2026-01-05,2026-01-15,100,60\nA,2026-04-01,,50,20\nA,2026-04-03,2026-04-05,-30,0\n"
+        b"B,2026-02-01,2026-02-04,10,5\n"
+    )
+    config = IngestConfig(
+        roles={"i.csv": "invoices"},
+        mappings={"i.csv": {"Date": "date", "Paid": "paid_date", "Amount": "amount"}},
+    )
+    portfolio = load_portfolio([InputFile("i.csv", data)], config)
+    a = portfolio.accounts.set_index(s.ACCOUNT_ID)
+    assert a[s.REVENUE].to_dict() == {"A": 120.0, "B": 10.0}
+    assert a[s.ORDERS].to_dict() == {"A": 2.0, "B": 1.0}
+    assert a["credit_notes"].to_dict() == {"A": 1.0, "B": 0.0}
+    assert a[s.COGS].to_dict() == {"A": 80.0, "B": 5.0}
+    assert a[s.DAYS_TO_PAY].to_dict() == {"A": 6.0, "B": 3.0}
+    q = portfolio.account_quarters.set_index([s.ACCOUNT_ID, s.QUARTER])
+    assert q[s.ORDERS].to_dict() == {("A", "2026-Q1"): 1, ("A", "2026-Q2"): 1, ("B", "2026-Q1"): 1}
+    assert q[s.REVENUE].to_dict() == {
+        ("A", "2026-Q1"): 100.0,
+        ("A", "2026-Q2"): 20.0,
+        ("B", "2026-Q1"): 10.0,
+    }
