@@ -139,7 +139,8 @@ def main() -> None:
         print(
             f"{label}: {path.name} {size:,.0f} MB | ours {ours['seconds']:.2f} s, "
             f"{floor} {base['seconds']:.2f} s, ratio {ratio:.2f}x | "
-            f"our peak RSS {ours['peak_mb']:,.0f} MB = {ours['peak_mb'] / size:.1f}x file size"
+            f"our peak RSS {ours['peak_mb']:,.0f} MB = {ours['peak_mb'] / size:.1f}x file size "
+            f"({ours['added_mb']:,.0f} MB = {ours['added_mb'] / size:.1f}x above the imports)"
         )
 
 

@@ -93,7 +93,7 @@ def parse_number(column, *, decimal_comma: bool | None = None) -> Parsed:
     """
     text = as_text(column)
     blank = blank_mask(text)
-    nulled = pc.if_else(pa.array(blank), _NULL_TEXT, text)
+    nulled = pc.if_else(pa.array(blank), _NULL_TEXT, text) if blank.any() else text
     has_comma = pc.any(pc.match_substring(nulled, ",")).as_py()
     needs_vote = has_comma or (decimal_comma and pc.any(pc.match_substring(nulled, ".")).as_py())
     if not needs_vote and (numbers := _try_cast(nulled)) is not None:
@@ -212,7 +212,8 @@ def parse_date(column, *, order: str = "auto", prefer_dmy: bool = False) -> Pars
     if n == 0:
         return Parsed(pa.array([], pa.date32()), blank, np.zeros(0, bool))
     try:
-        iso = pc.cast(pc.if_else(pa.array(blank), _NULL_TEXT, text), pa.timestamp("s"))
+        nulled = pc.if_else(pa.array(blank), _NULL_TEXT, text) if blank.any() else text
+        iso = pc.cast(nulled, pa.timestamp("s"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         iso = None
     if iso is not None:
