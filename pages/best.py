@@ -89,7 +89,7 @@ profile = sim.best_profile(table, best)
 widgets.chart(
     charts.profile_bars(profile), "best-profile", key="best_profile_chart", tag=loaded.key
 )
-st.dataframe(profile, hide_index=True, key="best_profile")
+widgets.table(profile, key="best_profile")
 widgets.download_table(profile, "best-profile", key="best_profile_dl", tag=loaded.key)
 
 columns = [
@@ -109,13 +109,13 @@ with left:
     st.subheader("Growth list")
     st.caption("Most like the best, not best yet: where more best customers come from.")
     growth = sim.lookalikes(table, 50)[columns]
-    st.dataframe(growth, hide_index=True, key="best_growth", column_config=similarity_column)
+    widgets.table(growth, key="best_growth", column_config=similarity_column)
     widgets.download_table(growth, "growth-list", key="best_growth_dl", tag=loaded.key)
 with right:
     st.subheader("Review list")
     st.caption("Large accounts least like the best: worth a closer look.")
     review = sim.review_list(table, 50)[columns]
-    st.dataframe(review, hide_index=True, key="best_review", column_config=similarity_column)
+    widgets.table(review, key="best_review", column_config=similarity_column)
     widgets.download_table(review, "review-list", key="best_review_dl", tag=loaded.key)
 
 st.subheader("Does the score find best customers?")
@@ -163,5 +163,5 @@ with st.form("best_target"):
             st.error(str(error))
 if targets:
     progress = sim.target_progress(targets, {state.current_quarter(): table})
-    st.dataframe(progress, hide_index=True, key="best_targets")
+    widgets.table(progress, key="best_targets")
     widgets.download_table(pd.DataFrame(progress), "targets", key="best_targets_dl", tag=loaded.key)

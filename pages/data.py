@@ -133,7 +133,7 @@ if portfolio.missing:
 
 st.subheader("Reconciliation")
 st.caption("Rows in = rows used + rows quarantined; revenue in the files = revenue in the table.")
-st.dataframe(portfolio.reconciliation, hide_index=True, key="data_reconciliation")
+widgets.table(portfolio.reconciliation, key="data_reconciliation")
 widgets.download_table(
     portfolio.reconciliation, "reconciliation", key="data_recon_dl", tag=loaded.key
 )
@@ -158,7 +158,7 @@ else:
     )
 
 st.subheader("Account table")
-st.dataframe(portfolio.accounts, hide_index=True, key="data_accounts")
+widgets.table(portfolio.accounts, key="data_accounts")
 widgets.download_table(portfolio.accounts, "accounts", key="data_accounts_dl", tag=loaded.key)
 with st.expander("What each field means"):
     st.dataframe(

@@ -78,16 +78,7 @@ table = econ[table_columns]
 if selected_ids:
     table = table[table[schema.ACCOUNT_ID].astype(str).isin(selected_ids)]
     st.caption(f"{len(table):,} accounts selected in the chart.")
-st.dataframe(
-    table.sort_values("profit"),
-    hide_index=True,
-    key="eco_table",
-    column_config={
-        c: st.column_config.NumberColumn(format="dollar")
-        for c in (schema.REVENUE, "gross_margin", "cost_to_serve", "profit")
-    }
-    | {c: st.column_config.NumberColumn(format="percent") for c in ("profit_margin", "cts_ratio")},
-)
+widgets.table(table.sort_values("profit"), key="eco_table")
 widgets.download_table(econ, "economics", key="eco_table_dl", tag=loaded.key)
 
 st.subheader("Whale curve")

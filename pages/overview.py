@@ -48,7 +48,7 @@ for column, (_, row) in zip(columns, summary.iterrows(), strict=True):
         st.metric("Accounts", f"{int(row['accounts']):,}")
         st.metric("Profit", widgets.money(float(row["profit"])))
         st.caption(ADVICE.get(name, ""))
-st.dataframe(summary, hide_index=True, key="overview_summary")
+widgets.table(summary, key="overview_summary")
 widgets.download_table(summary, "segment-summary", key="overview_summary_dl", tag=loaded.key)
 
 left, middle, right = st.columns(3)

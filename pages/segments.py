@@ -73,7 +73,7 @@ widgets.kpi_row(
     ]
     + [("Easy (risk flag)", f"{int(accounts[schema.EASY].sum()):,}")]
 )
-st.dataframe(summary, hide_index=True, key="seg_summary")
+widgets.table(summary, key="seg_summary")
 widgets.download_table(summary, "segment-summary", key="seg_summary_dl", tag=loaded.key)
 widgets.chart(charts.segment_bars(summary), "segment-shares", key="seg_bars", tag=loaded.key)
 
@@ -98,10 +98,10 @@ st.subheader("Cluster profiles")
 st.caption("How far each cluster sits from the portfolio, in standard deviations per feature.")
 heat = seg.profiles.set_index("cluster_name")[list(seg.features.columns)]
 widgets.chart(charts.profile_heatmap(heat), "cluster-heatmap", key="seg_heatmap", tag=loaded.key)
-st.dataframe(seg.profiles, hide_index=True, key="seg_profiles")
+widgets.table(seg.profiles, key="seg_profiles")
 widgets.download_table(seg.profiles, "cluster-profiles", key="seg_profiles_dl", tag=loaded.key)
 with st.expander("How k was chosen"):
-    st.dataframe(seg.k_scores, hide_index=True, key="seg_k_scores")
+    widgets.table(seg.k_scores, key="seg_k_scores")
 
 st.subheader("Accounts")
 chosen = st.segmented_control(
@@ -132,9 +132,8 @@ columns = [
     )
     if c in drill
 ]
-st.dataframe(
+widgets.table(
     drill[columns],
-    hide_index=True,
     key="seg_accounts",
     column_config={"confidence": st.column_config.ProgressColumn(min_value=0, max_value=1)},
 )
@@ -161,5 +160,5 @@ with st.form("seg_override", clear_on_submit=True):
             st.session_state[state.OVERRIDES] = pd.concat([kept, row], ignore_index=True)
             st.rerun()
 if not overrides.empty:
-    st.dataframe(overrides, hide_index=True, key="seg_overrides")
+    widgets.table(overrides, key="seg_overrides")
     widgets.download_table(overrides, "overrides", key="seg_overrides_dl", tag=loaded.key)

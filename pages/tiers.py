@@ -55,7 +55,7 @@ widgets.kpi_row(
 
 st.subheader("Accounts and revenue per tier")
 widgets.chart(charts.tier_bars(summary), "tiers", key="tiers_bars", tag=loaded.key)
-st.dataframe(summary, hide_index=True, key="tiers_summary")
+widgets.table(summary, key="tiers_summary")
 widgets.download_table(summary, "tier-summary", key="tiers_summary_dl", tag=loaded.key)
 
 st.subheader("Special situations")
@@ -63,12 +63,7 @@ by = st.segmented_control("Cost by", ["kind", schema.OWNER], default="kind", key
 widgets.chart(
     charts.cost_bars(exceptions, by or "kind"), "exception-cost", key="tiers_cost", tag=loaded.key
 )
-st.dataframe(
-    exceptions,
-    hide_index=True,
-    key="tiers_exceptions",
-    column_config={"cost": st.column_config.NumberColumn(format="dollar")},
-)
+widgets.table(exceptions, key="tiers_exceptions")
 widgets.download_table(exceptions, "special-situations", key="tiers_exceptions_dl", tag=loaded.key)
 
 st.subheader("What if")
@@ -104,4 +99,4 @@ else:
         ]
     )
     if not comparison.moves.empty:
-        st.dataframe(comparison.moves, hide_index=True, key="tiers_moves")
+        widgets.table(comparison.moves, key="tiers_moves")

@@ -100,3 +100,41 @@ def guarded(step: Callable[[], object]) -> object:
     except RightfitError as error:
         st.error(str(error), icon=":material/error:")
         st.stop()
+
+
+MONEY_COLUMNS = frozenset(
+    {
+        "revenue",
+        "cogs",
+        "gross_margin",
+        "cost_to_serve",
+        "profit",
+        "discounts",
+        "freight",
+        "exception_cost",
+        "cost",
+        "min_spend",
+        "revenue_in",
+        "revenue_in_table",
+        "mismatch_cost",
+        "revenue_before",
+        "revenue_after",
+    }
+)
+SHARE_COLUMNS = frozenset({"profit_share", "profit_margin", "cts_ratio"})
+
+
+def table(frame: pd.DataFrame, *, key: str, **kwargs) -> object:
+    """`st.dataframe` with money shown as dollars and shares as percentages, index hidden."""
+    config = {
+        c: st.column_config.NumberColumn(format="dollar")
+        for c in frame.columns
+        if c in MONEY_COLUMNS or str(c).startswith("cts_")
+    }
+    config |= {
+        c: st.column_config.NumberColumn(format="percent")
+        for c in frame.columns
+        if c in SHARE_COLUMNS
+    }
+    config |= kwargs.pop("column_config", {}) or {}
+    return st.dataframe(frame, hide_index=True, key=key, column_config=config, **kwargs)
