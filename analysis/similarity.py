@@ -16,6 +16,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from sklearn.cluster import KMeans
 from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
@@ -296,15 +298,9 @@ def _display_precision(values: np.ndarray, unit: str) -> np.ndarray:
     return np.round(values, {"pct": 2, "times": 1, "count": 1, "days": 1}.get(unit, 2))
 
 
-def _fmt_many(values: np.ndarray, unit: str) -> np.ndarray:
-    """`_fmt` over an array (object array of str), formatting each distinct shown value once."""
-    uniq, inverse = np.unique(_display_precision(values, unit), return_inverse=True)
-    return np.array([_fmt(v, unit) for v in uniq] + [""], dtype=object)[inverse]
-
-
 def _reasons(
     model: SimilarityModel, x: np.ndarray, plain: pd.DataFrame, best: np.ndarray, n: int
-) -> np.ndarray:
+) -> pd.api.extensions.ExtensionArray:
     """Per account: the heaviest feature it shares with best ("revenue like best"), then its
     largest weighted gaps in plain units against the best median ("products 2 vs 6")."""
     rows = np.arange(len(x))
@@ -317,26 +313,44 @@ def _reasons(
     valid = np.column_stack([close.any(axis=1), ~close[rows[:, None], far]])
     order = np.argsort(~valid, axis=1, kind="stable")[:, :n]
     cand, valid = cand[rows[:, None], order], valid[rows[:, None], order]
-    is_like = order == 0
-    shown = []
-    for name in model.feature_names_in_:
+    texts, codes = _reason_codes(model, cand, valid, order == 0, plain, best)
+    # valid parts come first in each row, so joining the non-null parts keeps their order
+    table = pa.array(texts, type=pa.string())
+    parts = [table.take(pa.array(c, mask=c < 0)) for c in codes.T]
+    joined = pc.binary_join_element_wise(*parts, "; ", null_handling="skip").fill_null("")
+    return pd.array(joined, dtype="str")
+
+
+def _reason_codes(
+    model: SimilarityModel,
+    cand: np.ndarray,
+    valid: np.ndarray,
+    is_like: np.ndarray,
+    plain: pd.DataFrame,
+    best: np.ndarray,
+) -> tuple[list[str], np.ndarray]:
+    """Each distinct reason text once, and per account and slot its position in that list (−1
+    for none): formatting a million accounts' parts one by one costs seconds, codes do not."""
+    texts: list[str] = []
+    codes = np.full(cand.shape, -1, dtype=np.int64)
+    for j, name in enumerate(model.feature_names_in_):
         label, unit, _ = DISPLAY.get(name, (name, "number", False))
         col = plain[name].to_numpy(dtype="float64") if name in plain else None
         target = "" if col is None else _fmt(float(np.nanmedian(col[best])), unit)
-        shown.append((label, unit, col, target))
-    out = np.full(len(x), "", dtype=object)
-    for k in range(n):  # slot by slot, so each row's parts keep their order
-        sep = "" if k == 0 else "; "
-        for j, (label, unit, col, target) in enumerate(shown):
-            hit = valid[:, k] & (cand[:, k] == j)
-            if not hit.any():
-                continue
+        for k in range(cand.shape[1]):
+            hit = np.flatnonzero(valid[:, k] & (cand[:, k] == j))
+            like = is_like[hit, k]
+            codes[hit[like], k] = len(texts)
+            texts.append(f"{label} like best")
             if col is None:
-                text = np.full(hit.sum(), f"{sep}{label} unlike best", dtype=object)
-            else:
-                text = f"{sep}{label} " + _fmt_many(col[hit], unit) + f" vs {target}"
-            out[hit] = out[hit] + np.where(is_like[hit, k], f"{sep}{label} like best", text)
-    return out
+                codes[hit[~like], k] = len(texts)
+                texts.append(f"{label} unlike best")
+                continue
+            # slot by slot, as np.unique picks which of 0.0 and -0.0 a "0%" shows
+            uniq, inverse = np.unique(_display_precision(col[hit], unit), return_inverse=True)
+            codes[hit[~like], k] = len(texts) + inverse[~like]
+            texts.extend(f"{label} {_fmt(v, unit)} vs {target}" for v in uniq)
+    return texts, codes
 
 
 @dataclass(frozen=True)
