@@ -60,7 +60,7 @@ FIELDS: tuple[Field, ...] = (
     Field(ENHANCEMENT_REQUESTS, "count", "tickets", "Feature or enhancement requests."),
     Field(RUSH_ORDERS, "count", "requests", "Rush, expedite and scheduling demands."),
     Field(MEETINGS_HELD, "count", "meetings", "Account-management meetings that took place."),
-    Field(MEETINGS_MISSED, "count", "meetings", "Meetings missed: no-shows and late cancellations."),
+    Field(MEETINGS_MISSED, "count", "meetings", "No-shows and late cancellations."),
     Field(CALLS_UNRETURNED, "count", "calls", "Our calls the account never returned."),
     Field(DAYS_TO_PAY, "number", "days", "Average days from invoice to payment."),
     Field(PRODUCTS_USED, "count", "products", "Distinct products or product lines bought."),
