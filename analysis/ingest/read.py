@@ -289,7 +289,6 @@ def _finish(
     table = table.rename_columns(_unique_names(table.column_names))
     if table.num_columns == 0:
         raise InputFileError(file.name, "no columns were found.")
-    table = table.combine_chunks()
     counts = np.zeros(table.num_rows, np.int64)
     for column in table.columns:
         counts += _filled(column)
@@ -299,7 +298,10 @@ def _finish(
     bottom = table.num_rows
     tail = table.slice(max(0, bottom - 50)).to_pylist()
     while bottom > 0 and table.num_rows - bottom < 50:
-        cells = [str(v) for v in tail[len(tail) - (table.num_rows - bottom) - 1].values()]
+        cells = [
+            "" if v is None else str(v)
+            for v in tail[len(tail) - (table.num_rows - bottom) - 1].values()
+        ]
         label = cells[0].strip()
         row_text = " ".join(v for v in cells if v.strip())
         if (counts[bottom - 1] <= 1 and table.num_columns > 1) or _FOOTER.match(label or row_text):
@@ -333,7 +335,6 @@ def _finish(
 
 def _filled(column: pa.ChunkedArray) -> np.ndarray:
     """Cells holding something other than whitespace, as 0/1."""
-    column = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
     filled = pc.and_not(pc.greater(pc.binary_length(column), 0), pc.utf8_is_space(column))
     return np.asarray(pc.fill_null(filled, False).to_numpy(zero_copy_only=False), np.int64)
 
