@@ -85,7 +85,9 @@ widgets.kpi_row(
 )
 
 st.subheader("What best customers have in common")
-profile = sim.best_profile(table, best)
+profile, growth, review = cached.best_views(
+    loaded.key, loaded.files, state.ingest_config(), state.pipeline_config()
+)
 widgets.chart(
     charts.profile_bars(profile), "best-profile", key="best_profile_chart", tag=loaded.key
 )
@@ -108,13 +110,13 @@ left, right = st.columns(2)
 with left:
     st.subheader("Growth list")
     st.caption("Most like the best, not best yet: where more best customers come from.")
-    growth = sim.lookalikes(table, 50)[columns]
+    growth = growth[columns]
     widgets.table(growth, key="best_growth", column_config=similarity_column)
     widgets.download_table(growth, "growth-list", key="best_growth_dl", tag=loaded.key)
 with right:
     st.subheader("Review list")
     st.caption("Large accounts least like the best: worth a closer look.")
-    review = sim.review_list(table, 50)[columns]
+    review = review[columns]
     widgets.table(review, key="best_review", column_config=similarity_column)
     widgets.download_table(review, "review-list", key="best_review_dl", tag=loaded.key)
 

@@ -7,7 +7,7 @@ import streamlit as st
 from analysis import schema
 from analysis import tiers as tr
 from analysis.errors import ConfigError
-from ui import charts, state, widgets
+from ui import cached, charts, state, widgets
 
 st.title("Service tiers")
 st.caption(
@@ -43,8 +43,9 @@ with st.expander("Policy (edit and apply)", icon=":material/tune:"):
 for note in tr.unassessed(accounts):
     st.info(f"Not assessed: {note}.", icon=":material/info:")
 
-summary = tr.tier_summary(accounts, policy)
-exceptions = tr.find_exceptions(accounts, policy)
+summary, exceptions = cached.tier_views(
+    loaded.key, loaded.files, state.ingest_config(), state.pipeline_config()
+)
 widgets.kpi_row(
     [
         ("Special situations", f"{len(exceptions):,}"),
@@ -80,7 +81,9 @@ value = right.number_input(
 )
 try:
     proposed = tr.with_tier(policy, tier, **{field: value})
-    comparison = tr.compare_policies(accounts, policy, proposed)
+    comparison = cached.policy_what_if(
+        loaded.key, loaded.files, state.ingest_config(), state.pipeline_config(), proposed
+    )
 except ConfigError as error:
     st.error(str(error))
 else:

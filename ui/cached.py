@@ -18,7 +18,22 @@ from analysis import ingest
 from analysis.economics import UnitCosts, compute_economics
 from analysis.ingest import IngestConfig, InputFile, Portfolio, RawTable, load_portfolio, read_raw
 from analysis.pipeline import PipelineConfig, Scored, score_economics
-from analysis.similarity import Validation, best_accounts, validate
+from analysis.similarity import (
+    BEST,
+    Validation,
+    best_accounts,
+    best_profile,
+    lookalikes,
+    review_list,
+    validate,
+)
+from analysis.tiers import (
+    PolicyComparison,
+    TierPolicy,
+    compare_policies,
+    find_exceptions,
+    tier_summary,
+)
 
 Files = tuple[InputFile, ...]
 
@@ -28,12 +43,15 @@ def portfolio(key: str, _files: Files, config: IngestConfig) -> Portfolio:
     return load_portfolio(_files, config)
 
 
-@st.cache_data(max_entries=16, show_spinner="Computing cost-to-serve and profit…")
+# The two big results are kept as shared objects (cache_resource), not pickled copies: a copy of
+# a 100,000-account analysis costs ~140 ms to unpickle on every rerun and ~150 MB per entry.
+# Keys are content hashes, so sessions share only identical inputs; nothing mutates a result.
+@st.cache_resource(max_entries=4, show_spinner="Computing cost-to-serve and profit…")
 def economics(key: str, _files: Files, ingest: IngestConfig, costs: UnitCosts) -> pd.DataFrame:
     return compute_economics(portfolio(key, _files, ingest).accounts, costs)
 
 
-@st.cache_data(max_entries=16, show_spinner="Segmenting and scoring accounts…")
+@st.cache_resource(max_entries=4, show_spinner="Segmenting and scoring accounts…")
 def scored(key: str, _files: Files, ingest: IngestConfig, config: PipelineConfig) -> Scored:
     return score_economics(economics(key, _files, ingest, config.costs), config)
 
@@ -64,3 +82,33 @@ def validation(key: str, _files: Files, ingest: IngestConfig, config: PipelineCo
     result = scored(key, _files, ingest, config)
     best = best_accounts(result.table, config.best)
     return validate(result.segmentation.features, best, config.similarity.random_state)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def best_views(
+    key: str, _files: Files, ingest: IngestConfig, config: PipelineConfig, n: int = 50
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """What best customers share, the growth list and the review list."""
+    table = scored(key, _files, ingest, config).table
+    return (
+        best_profile(table, table[BEST]),
+        lookalikes(table, n),
+        review_list(table, n),
+    )
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def tier_views(
+    key: str, _files: Files, ingest: IngestConfig, config: PipelineConfig
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The per-tier summary and every special situation, under the config's policy."""
+    table = scored(key, _files, ingest, config).table
+    return tier_summary(table, config.tiers), find_exceptions(table, config.tiers)
+
+
+@st.cache_data(max_entries=16, show_spinner="Comparing policies…")
+def policy_what_if(
+    key: str, _files: Files, ingest: IngestConfig, config: PipelineConfig, proposed: TierPolicy
+) -> PolicyComparison:
+    table = scored(key, _files, ingest, config).table
+    return compare_policies(table, config.tiers, proposed)

@@ -10,7 +10,7 @@ from analysis import schema
 
 SEGMENT_COLOURS = {"right": "#1f6f5c", "wrong": "#d4a017", "bad": "#c0392b"}
 WEBGL_FROM = 20_000  # points; above this the browser draws with WebGL
-MAX_POINTS = 100_000  # points sent to the browser; above this a seeded sample is drawn
+MAX_POINTS = 20_000  # points sent to the browser (~0.7 MB); above this a seeded sample is drawn
 
 
 def sample_for_display(

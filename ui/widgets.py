@@ -124,8 +124,15 @@ MONEY_COLUMNS = frozenset(
 SHARE_COLUMNS = frozenset({"profit_share", "profit_margin", "cts_ratio"})
 
 
-def table(frame: pd.DataFrame, *, key: str, **kwargs) -> object:
-    """`st.dataframe` with money shown as dollars and shares as percentages, index hidden."""
+def table(frame: pd.DataFrame, *, key: str, max_rows: int = 2000, **kwargs) -> object:
+    """`st.dataframe` with money shown as dollars and shares as percentages, index hidden.
+
+    Long tables show their first `max_rows` rows (sending 100,000 rows to the browser costs a
+    second a rerun) and say so; the download beside every table has them all.
+    """
+    if len(frame) > max_rows:
+        st.caption(f"Showing the first {max_rows:,} of {len(frame):,} rows; the download has all.")
+        frame = frame.head(max_rows)
     config = {
         c: st.column_config.NumberColumn(format="dollar")
         for c in frame.columns
