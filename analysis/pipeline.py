@@ -8,6 +8,7 @@ import pandas as pd
 
 from analysis import schema
 from analysis.economics import COST_TO_SERVE, PROFIT, UnitCosts, compute_economics
+from analysis.features import FeatureConfig, account_metrics
 from analysis.segmentation import CONFIDENCE, REASONS, Segmentation, SegmentConfig, segment_accounts
 from analysis.similarity import SIMILARITY, BestDefinition, SimilarityConfig, score_similarity
 from analysis.tiers import (
@@ -61,16 +62,22 @@ def score_accounts(accounts: pd.DataFrame, config: PipelineConfig) -> Scored:
 
 def score_economics(econ: pd.DataFrame, config: PipelineConfig) -> Scored:
     """The steps after economics, for callers that already hold the economics frame."""
-    seg = segment_accounts(econ, config.segments)
-    scored = score_similarity(seg.accounts, seg.features, config.best, config.similarity)
+    metrics = account_metrics(econ, config.segments.features)
+    seg = segment_accounts(econ, config.segments, metrics=metrics)
+    # similarity reasons show metrics read with the default settings: reuse these when equal
+    plain = metrics if config.segments.features == FeatureConfig() else None
+    scored = score_similarity(
+        seg.accounts, seg.features, config.best, config.similarity, metrics=plain
+    )
     scored = assign_tiers(scored, config.tiers)
     scored[EXCEPTION_COST] = exception_cost_per_account(scored, config.tiers)
     return Scored(econ, seg, output_table(scored))
 
 
 def output_table(scored: pd.DataFrame) -> pd.DataFrame:
-    """The scored accounts with the documented output columns first (names filled when absent)."""
-    table = scored.copy()
+    """The scored accounts with the documented output columns first (names filled when absent).
+    Copy-on-write makes the shallow copy safe: a deep one costs ~1 s at a million accounts."""
+    table = scored.copy(deep=False)
     if schema.ACCOUNT_NAME not in table:
         table[schema.ACCOUNT_NAME] = table[schema.ACCOUNT_ID]
     first = [c for c in OUTPUT_COLUMNS if c in table]

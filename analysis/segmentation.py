@@ -371,12 +371,16 @@ def cluster_profiles(features: pd.DataFrame, clusters: np.ndarray) -> pd.DataFra
     return z.reset_index().assign(accounts=sizes.to_numpy())
 
 
-def segment_accounts(econ: pd.DataFrame, config: SegmentConfig | None = None) -> Segmentation:
+def segment_accounts(
+    econ: pd.DataFrame, config: SegmentConfig | None = None, *, metrics: pd.DataFrame | None = None
+) -> Segmentation:
     """Economics frame in; a Segmentation out whose .accounts is the same frame (same order) plus
     cluster, cluster_name, segment, easy, confidence and reasons. Labels depend only on the
-    accounts and the seed, not on row order."""
+    accounts and the seed, not on row order. Pass `metrics` (`account_metrics(econ,
+    config.features)`) when a later step needs them too, so they are computed once."""
     config = config or SegmentConfig()
-    metrics = account_metrics(econ, config.features)
+    if metrics is None:
+        metrics = account_metrics(econ, config.features)
     features, absent_features = build_features(econ, config.features, metrics=metrics)
     absent = set(absent_signals(econ))
     x = features.to_numpy(dtype="float64") if features.shape[1] else np.zeros((len(econ), 1))

@@ -274,11 +274,16 @@ def _fmt(value: float, unit: str) -> str:
     return f"{value:.2f}"
 
 
-def plain_values(scored: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+def plain_values(
+    scored: pd.DataFrame, columns: tuple[str, ...], *, metrics: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The named features in units a person reads (dollars, %, counts); a column that is not a
-    known metric is taken from `scored` when present, else left out."""
+    known metric is taken from `scored` when present, else left out. Pass `metrics` (from
+    `account_metrics(scored)`) when the caller has them: at a million accounts they cost ~0.5 s."""
     known = [c for c in columns if c in METRIC_INPUTS]
-    metrics = account_metrics(scored)[known] if known else pd.DataFrame(index=scored.index)
+    if known and metrics is None:
+        metrics = account_metrics(scored)
+    metrics = metrics[known] if known else pd.DataFrame(index=scored.index)
     out = {}
     for c in columns:
         if c in DISPLAY and DISPLAY[c][2]:
@@ -366,10 +371,12 @@ def score_similarity(
     features: pd.DataFrame,
     definition: BestDefinition,
     config: SimilarityConfig | None = None,
+    *,
+    metrics: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Scored accounts and their scaled features (same index) in; the accounts plus `best`,
     `similarity` (0–100) and `similarity_reasons` out. Warnings (thin support) are in
-    `.attrs["similarity_warnings"]`."""
+    `.attrs["similarity_warnings"]`. `metrics`: `account_metrics(scored_accounts)`, if at hand."""
     config = config or SimilarityConfig()
     if not features.index.equals(scored_accounts.index):
         raise ValueError("features must share the scored accounts' index")
@@ -379,11 +386,9 @@ def score_similarity(
         weight_prior=config.weight_prior,
         random_state=config.random_state,
     ).fit(features, best)
-    out = scored_accounts.copy()
-    out[BEST] = best
-    out[SIMILARITY] = model.score(features)
+    out = scored_accounts.assign(**{BEST: best, SIMILARITY: model.score(features)})
     if config.reasons > 0:
-        plain = plain_values(scored_accounts, model.feature_names_in_)
+        plain = plain_values(scored_accounts, model.feature_names_in_, metrics=metrics)
         out[SIMILARITY_REASONS] = _reasons(model, _matrix(features), plain, best, config.reasons)
     out.attrs["similarity_warnings"] = model.warnings_
     return out

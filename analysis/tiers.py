@@ -291,9 +291,7 @@ def assign_tiers(accounts: pd.DataFrame, policy: TierPolicy) -> pd.DataFrame:
     """
     _require(accounts)
     names = np.array([t.name for t in policy.tiers], dtype=object)
-    out = accounts.copy()
-    out[TIER] = names[_tier_index(accounts, policy)]
-    return out
+    return accounts.assign(**{TIER: names[_tier_index(accounts, policy)]})
 
 
 def unassessed(accounts: pd.DataFrame) -> list[str]:

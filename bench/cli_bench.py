@@ -18,6 +18,7 @@ import pandas as pd
 
 from analysis.economics import UnitCosts, compute_economics
 from analysis.exports import write_table
+from analysis.features import account_metrics
 from analysis.ingest import load_paths
 from analysis.pipeline import PipelineConfig, output_table
 from analysis.sample import SAMPLE_FILES
@@ -78,9 +79,12 @@ def main() -> None:
     lap("read, map, clean, validate")
     econ = compute_economics(portfolio.accounts, UnitCosts())
     lap("economics")
-    seg = segment_accounts(econ, config.segments)
+    metrics = account_metrics(econ, config.segments.features)  # as the pipeline: once for both
+    seg = segment_accounts(econ, config.segments, metrics=metrics)
     lap(f"features + clustering (k={seg.k}) + naming + reasons")
-    scored = score_similarity(seg.accounts, seg.features, config.best, config.similarity)
+    scored = score_similarity(
+        seg.accounts, seg.features, config.best, config.similarity, metrics=metrics
+    )
     lap("similarity")
     scored = assign_tiers(scored, config.tiers)
     scored[EXCEPTION_COST] = exception_cost_per_account(scored, config.tiers)
