@@ -15,12 +15,39 @@ from pathlib import Path
 from analysis.economics import UnitCosts, load_unit_costs
 from analysis.errors import RightfitError
 from analysis.exports import write_table
-from analysis.ingest import IngestConfig, load_paths
-from analysis.pipeline import PipelineConfig, score_accounts
+from analysis.ingest import IngestConfig, InputFile, load_paths, read_raw
+from analysis.pipeline import PipelineConfig, Scored, score_accounts
+from analysis.prospect_input import prospects_from_table, suggest_prospect_mapping
+from analysis.prospects import screen_prospects
+from analysis.report import ReportContext, excel_workbook, html_report
 from analysis.segmentation import SegmentConfig
 from analysis.tiers import TierPolicy, load_tier_policy
 
 ROLE_FLAGS = ("accounts", "invoices", "tickets", "interactions")
+
+
+def _add_inputs(command: argparse.ArgumentParser, *, positional: str = "files") -> None:
+    """The export files and the settings every command shares with the app."""
+    if positional:
+        command.add_argument(
+            positional, nargs="*", type=Path, metavar="FILE", help="exports; roles detected"
+        )
+    for role in ROLE_FLAGS:
+        command.add_argument(
+            f"--{role}",
+            type=Path,
+            action="append",
+            default=[],
+            metavar="FILE",
+            help=f"a file that is the {role} export (skip role detection)",
+        )
+    command.add_argument("--unit-costs", type=Path, help="unit cost table, CSV or JSON")
+    command.add_argument("--tiers", type=Path, help="service-tier policy, CSV or JSON")
+    command.add_argument(
+        "--seed", type=int, default=0, help="random seed for clustering (default 0)"
+    )
+    command.add_argument("--max-rows", type=int, help="refuse files with more rows than this")
+    command.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,30 +58,33 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     segment = commands.add_parser(
         "segment",
-        help="score every account: economics, segment, reasons",
+        help="score every account: economics, segment, reasons, similarity, tier",
         description="Read exports, compute cost-to-serve and profit, and label every account "
         "right, wrong or bad with reasons. Writes one row per account.",
     )
-    segment.add_argument(
-        "files", nargs="*", type=Path, metavar="FILE", help="exports; roles detected"
-    )
-    for role in ROLE_FLAGS:
-        segment.add_argument(
-            f"--{role}",
-            type=Path,
-            action="append",
-            default=[],
-            metavar="FILE",
-            help=f"a file that is the {role} export (skip role detection)",
-        )
+    _add_inputs(segment)
     segment.add_argument("--out", type=Path, required=True, help="output .csv, .xlsx or .parquet")
-    segment.add_argument("--unit-costs", type=Path, help="unit cost table, CSV or JSON")
-    segment.add_argument("--tiers", type=Path, help="service-tier policy, CSV or JSON")
-    segment.add_argument(
-        "--seed", type=int, default=0, help="random seed for clustering (default 0)"
+    screen = commands.add_parser(
+        "screen",
+        help="screen prospects against the book of business",
+        description="Score each prospect's fit (like our best customers) and risk (like our bad "
+        "ones), list expectation mismatches and a recommendation for the team.",
     )
-    segment.add_argument("--max-rows", type=int, help="refuse files with more rows than this")
-    segment.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    screen.add_argument("prospects", type=Path, metavar="PROSPECTS", help="prospect list")
+    screen.add_argument(
+        "--against", type=Path, nargs="+", default=[], metavar="FILE", help="the book's exports"
+    )
+    _add_inputs(screen, positional="")
+    screen.add_argument("--out", type=Path, required=True, help="output .csv, .xlsx or .parquet")
+    report = commands.add_parser(
+        "report",
+        help="the strategy-session report: self-contained HTML or an Excel workbook",
+        description="Score the accounts and write the session pack: --out report.html for the "
+        "interactive offline report, --out workbook.xlsx for the workbook.",
+    )
+    _add_inputs(report)
+    report.add_argument("--out", type=Path, required=True, help="output .html or .xlsx")
+    report.add_argument("--title", default="Quarterly customer review", help="report title")
     return parser
 
 
@@ -63,40 +93,67 @@ def _progress(quiet: bool, start: float, message: str) -> None:
         print(f"[{time.perf_counter() - start:6.1f}s] {message}", file=sys.stderr)
 
 
-def _segment(args: argparse.Namespace) -> int:
-    start = time.perf_counter()
-    paths = [*args.files]
+def _score(args: argparse.Namespace, paths: list[Path], start: float) -> Scored:
+    """Read the exports and run the whole analysis, as the app does."""
     roles: dict[str, str] = {}
     for role in ROLE_FLAGS:
         for path in getattr(args, role):
             paths.append(path)
             roles[path.name] = role
     if not paths:
-        raise RightfitError(
-            "no input files: give at least one export (see rightfit segment --help)"
-        )
+        raise RightfitError("no input files: give at least one export (see --help)")
     ingest = IngestConfig() if args.max_rows is None else IngestConfig(max_rows=args.max_rows)
-    costs = load_unit_costs(args.unit_costs) if args.unit_costs else UnitCosts()
+    config = PipelineConfig(
+        costs=load_unit_costs(args.unit_costs) if args.unit_costs else UnitCosts(),
+        segments=replace(SegmentConfig(), random_state=args.seed),
+        tiers=load_tier_policy(args.tiers) if args.tiers else TierPolicy(),
+    )
     portfolio = load_paths(paths, ingest, roles=roles)
     _progress(args.quiet, start, f"read {len(paths)} file(s): {len(portfolio.accounts):,} accounts")
     for warning in portfolio.warnings:
         _progress(args.quiet, start, f"warning: {warning}")
-    config = PipelineConfig(
-        costs=costs,
-        segments=replace(SegmentConfig(), random_state=args.seed),
-        tiers=load_tier_policy(args.tiers) if args.tiers else TierPolicy(),
-    )
     scored = score_accounts(portfolio.accounts, config)
     _progress(args.quiet, start, f"segmented into {scored.segmentation.k} clusters")
+    return scored
+
+
+def _segment(args: argparse.Namespace, start: float) -> None:
+    scored = _score(args, [*args.files], start)
     write_table(scored.table, args.out)
     _progress(args.quiet, start, f"wrote {len(scored.table):,} rows to {args.out}")
-    return 0
+
+
+def _screen(args: argparse.Namespace, start: float) -> None:
+    book = _score(args, [*args.against], start).table
+    raw = read_raw(InputFile(args.prospects.name, args.prospects.read_bytes())).frame
+    mapping = suggest_prospect_mapping([str(c) for c in raw.columns])
+    screened = screen_prospects(prospects_from_table(raw, mapping), book)
+    screened = screened.sort_values(["risk", "fit"], ascending=[True, False], kind="stable")
+    write_table(screened, args.out, sheet="prospects")
+    _progress(args.quiet, start, f"wrote {len(screened):,} prospects to {args.out}")
+
+
+def _report(args: argparse.Namespace, start: float) -> None:
+    suffix = args.out.suffix.lower()
+    if suffix not in (".html", ".xlsx"):
+        raise RightfitError(f"{args.out.name}: a report is .html or .xlsx")
+    scored = _score(args, [*args.files], start)
+    context = ReportContext(scored.table, title=args.title)
+    if suffix == ".html":
+        args.out.write_text(html_report(context), encoding="utf-8")
+    else:
+        args.out.write_bytes(excel_workbook(context))
+    _progress(args.quiet, start, f"wrote the report to {args.out}")
+
+
+COMMANDS = {"segment": _segment, "screen": _screen, "report": _report}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return _segment(args)
+        COMMANDS[args.command](args, time.perf_counter())
+        return 0
     except RightfitError as error:
         print(f"rightfit: error: {error}", file=sys.stderr)
         return 2

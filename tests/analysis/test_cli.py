@@ -81,3 +81,40 @@ def test_missing_file_exits_2(tmp_path) -> None:
     )
     assert result.returncode == 2
     assert "absent.csv" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_screen_ranks_prospects_against_the_book(tmp_path) -> None:
+    from analysis.prospect_input import template_frame
+
+    prospects = pd.concat([template_frame()] * 2, ignore_index=True)
+    prospects.loc[1, "account_id"] = "Demanding Co"
+    prospects.loc[1, "discount_asked_pct"] = 25
+    source = tmp_path / "prospects.csv"
+    prospects.to_csv(source, index=False)
+    out = tmp_path / "screened.csv"
+    book = str(SAMPLE_FILES["accounts"])
+    assert cli.main(["screen", str(source), "--against", book, "--out", str(out), "-q"]) == 0
+    screened = pd.read_csv(out)
+    assert set(screened["account_id"]) == {"Example Ltd", "Demanding Co"}
+    assert screened[["fit", "risk"]].apply(lambda c: c.between(0, 100)).all().all()
+    assert screened["recommendation"].notna().all()
+    demanding = screened.set_index("account_id").loc["Demanding Co"]
+    assert demanding["mismatch_count"] >= 1
+
+
+@pytest.mark.parametrize("suffix", [".html", ".xlsx"])
+def test_report_writes_the_session_pack(tmp_path, suffix: str) -> None:
+    out = tmp_path / f"report{suffix}"
+    assert cli.main(["report", str(SAMPLE_FILES["accounts"]), "--out", str(out), "-q"]) == 0
+    if suffix == ".html":
+        text = out.read_text(encoding="utf-8")
+        assert text.lstrip().lower().startswith("<!doctype html")
+        assert '<script src="http' not in text
+    else:
+        assert "accounts" in pd.ExcelFile(out, engine="calamine").sheet_names
+
+
+def test_report_refuses_other_outputs(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "report.pdf"
+    assert cli.main(["report", str(SAMPLE_FILES["accounts"]), "--out", str(out), "-q"]) == 2
+    assert "report.pdf: a report is .html or .xlsx" in capsys.readouterr().err
