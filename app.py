@@ -11,9 +11,10 @@ import plotly.express  # noqa: F401
 import sklearn.cluster  # noqa: F401
 import streamlit as st
 
-from ui import sidebar, state
+from ui import auth, sidebar, state
 
 st.set_page_config(page_title="Rightfit", page_icon=":material/target:", layout="wide")
+auth.require_login()
 state.init()
 
 PAGES = {

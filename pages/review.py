@@ -15,14 +15,14 @@ from analysis import similarity as sim
 from analysis.decisions import ACTIONS, Decision, transition_plan
 from analysis.errors import RightfitError
 from analysis.migration import compare_snapshots, sankey_data
-from ui import charts, state, store, widgets
+from ui import auth, charts, state, store, widgets
 
 CURRENT = "Current analysis"
 
 st.title("Quarterly review")
 ws = widgets.guarded(store.workspace)
 root = store.root()
-if store.login_configured():
+if auth.login_configured():
     st.text(f"Signed in as {st.user.get('name') or st.user.get('email') or 'a user'}.")
 else:
     st.caption("This app runs locally without login: anyone who can open it shares the workspace.")

@@ -23,11 +23,6 @@ def workspace() -> Workspace:
     return _workspace(root())
 
 
-def login_configured() -> bool:
-    """True when the app was started with an auth section (`st.user` then knows is_logged_in)."""
-    return getattr(st.user, "is_logged_in", None) is not None
-
-
 @st.cache_data(max_entries=16, show_spinner="Opening the snapshot…")
 def snapshot(root: str, name: str, created_at: str) -> tuple[pd.DataFrame, dict]:
     """A stored snapshot, cached on its folder, name and save time (a re-save misses the cache)."""
