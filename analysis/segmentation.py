@@ -31,7 +31,7 @@ from analysis.errors import ConfigError
 from analysis.features import FeatureConfig, absent_signals, account_metrics, build_features
 
 CLUSTER, CLUSTER_NAME, CONFIDENCE, REASONS = "cluster", "cluster_name", "confidence", "reasons"
-MODEL_SEGMENT, OVERRIDE_NOTE = "model_segment", "override_note"
+MODEL_SEGMENT, OVERRIDE_REASON = "model_segment", "override_reason"
 OPS: Mapping[str, Callable] = MappingProxyType(
     {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "==": operator.eq}
 )
@@ -281,16 +281,16 @@ def _margin(value: np.ndarray, rule: Rule) -> np.ndarray:
     return np.tanh(2.0 * np.nan_to_num(distance, nan=1.0, posinf=1.0))
 
 
-def _format(template: str, values: np.ndarray) -> np.ndarray:
-    """template.format(value=v) for each value, formatting each distinct shown value once."""
+def _format(template: str, values: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """template.format(value=v) for each distinct shown value, and each value's position in
+    that list: formatting a million values one by one costs seconds."""
     spec = next((f[2] for f in Formatter().parse(template) if f[1] == "value"), "")
     fixed = re.fullmatch(r",?\.(\d+)([f%])", spec or "")
     if fixed:
         unit = 100.0 if fixed[2] == "%" else 1.0
         values = np.round(values * unit, int(fixed[1])) / unit
     distinct, inverse = np.unique(values, return_inverse=True)
-    texts = np.array([template.format(value=v) for v in distinct], dtype=object)
-    return texts[inverse.reshape(-1)]
+    return [template.format(value=v) for v in distinct], inverse.reshape(-1)
 
 
 def _label(
@@ -305,9 +305,9 @@ def _label(
     decided = np.zeros(n, dtype=bool)
     certainty = np.ones(n)
     far = np.ones(n)  # how far every earlier rule was from firing (the weakest of them)
-    # Up to three reasons each; the first slot is never null because pyarrow's "skip" join
-    # drops rows whose inputs are all null.
-    slots = [np.full(n, "" if i == 0 else None, dtype=object) for i in range(3)]
+    # up to three reasons each, as positions in `texts` (−1: none), filled slot by slot
+    texts: list[str] = []
+    slots = np.full((3, n), -1, dtype=np.int64)
     count = np.zeros(n, dtype=np.int8)
     shown: dict[str, np.ndarray] = {}  # metric -> accounts whose reasons already cite it
     for (label, _), conds in groups.items():
@@ -326,15 +326,15 @@ def _label(
             add = np.flatnonzero(ours & (count < 3) & ~cited)
             if len(add):
                 cited[add] = True
-                text = _format(r.reason, value[add])
-                for slot in range(3):
-                    here = count[add] == slot
-                    slots[slot][add[here]] = text[here]
+                words, inverse = _format(r.reason, value[add])
+                slots[count[add], add] = len(texts) + inverse
+                texts.extend(words)
                 count[add] += 1
     undecided = ~decided
     certainty[undecided] = far[undecided]
-    columns = [pa.array(slot, type=pa.string(), from_pandas=True) for slot in slots]
-    joined = pc.binary_join_element_wise(*columns, "; ", null_handling="skip")
+    table = pa.array(texts, type=pa.string())
+    columns = [table.take(pa.array(slot, mask=slot < 0)) for slot in slots]
+    joined = pc.binary_join_element_wise(*columns, "; ", null_handling="skip").fill_null("")
     reasons = pd.Series(joined, dtype="str").replace("", "no warning sign in the rule table")
     return np.asarray(s.SEGMENTS, dtype=object)[code], certainty, reasons
 
@@ -391,7 +391,9 @@ def segment_accounts(
         distances = model.transform(x)
     clusters = relabel[np.argmin(distances, axis=1)]
     k = model.n_clusters
-    medians = metrics.groupby(clusters).median().reindex(range(k))
+    used = {r.metric for r in (*config.rules, *config.names)}  # medians cost ~20 ms a metric
+    ruled = [m for m in metrics.columns if m in used]
+    medians = metrics[ruled].groupby(clusters).median().reindex(range(k))
     names = _names(medians, config.names, absent)
     conditions = _conditions(config.rules, metrics, medians, clusters, absent)
     segment, certainty, reasons = _label(conditions, len(econ))
@@ -444,7 +446,8 @@ def segment_summary(seg: Segmentation) -> pd.DataFrame:
 
 def apply_overrides(seg_accounts: pd.DataFrame, overrides: pd.DataFrame) -> pd.DataFrame:
     """A person's calls win: segment replaced where overridden, the model's kept in model_segment,
-    the person's words in override_note. Unknown account ids are ignored."""
+    the person's words (a `reason` column, as `Workspace.overrides()` has, or `note`) in
+    override_reason. Unknown account ids are ignored."""
     missing = [c for c in (s.ACCOUNT_ID, s.SEGMENT) if c not in overrides.columns]
     if missing:
         raise ConfigError(f"Overrides: missing column(s) {', '.join(missing)}.")
@@ -462,8 +465,9 @@ def apply_overrides(seg_accounts: pd.DataFrame, overrides: pd.DataFrame) -> pd.D
     out[MODEL_SEGMENT] = seg_accounts.get(MODEL_SEGMENT, seg_accounts[s.SEGMENT])
     hit = ids.isin(last.index)
     out[s.SEGMENT] = out[MODEL_SEGMENT].where(~hit, ids.map(last[s.SEGMENT]))
-    notes = last["note"] if "note" in last.columns else pd.Series("", index=last.index)
-    out[OVERRIDE_NOTE] = ids.map(notes.fillna("").astype(str)).where(hit, "").fillna("")
+    text = next((c for c in ("reason", "note") if c in last.columns), None)
+    notes = last[text] if text else pd.Series("", index=last.index)
+    out[OVERRIDE_REASON] = ids.map(notes.fillna("").astype(str)).where(hit, "").fillna("")
     return out
 
 
