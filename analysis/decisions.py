@@ -114,25 +114,6 @@ class Override:
         _check_day(self.decided_on)
 
 
-MODEL_SEGMENT = "model_segment"
-OVERRIDE_REASON = "override_reason"
-
-
-def apply_overrides(scored: pd.DataFrame, overrides: pd.DataFrame) -> pd.DataFrame:
-    """Scored accounts with the team's overrides applied: `segment` becomes the team's label,
-    `model_segment` keeps the model's and `override_reason` says why (blank where none).
-    `overrides` is `Workspace.overrides()`; overrides for absent accounts are ignored."""
-    out = scored.copy()
-    out[MODEL_SEGMENT] = out[s.SEGMENT]
-    ids = out[s.ACCOUNT_ID].astype(str)
-    by_id = overrides.set_index(overrides[s.ACCOUNT_ID].astype(str))
-    seg = ids.map(by_id[s.SEGMENT]) if len(by_id) else pd.Series(pd.NA, index=out.index)
-    out[s.SEGMENT] = seg.where(seg.notna(), out[s.SEGMENT])
-    reason = ids.map(by_id["reason"]) if len(by_id) else pd.Series("", index=out.index)
-    out[OVERRIDE_REASON] = reason.fillna("").astype(str)
-    return out
-
-
 # Routes for a wrong customer, tried in this order: the first whose test passes is the plan.
 ROUTE_SELF_SERVE, ROUTE_REPRICE, ROUTE_REFER = "self_serve", "reprice", "refer"
 

@@ -147,8 +147,8 @@ def test_overrides_keep_the_model_label(seg):
     )
     out = apply_overrides(seg.accounts, overrides).set_index(s.ACCOUNT_ID)
     assert out.loc["SLOW", s.SEGMENT] == s.RIGHT and out.loc["SLOW", "model_segment"] == s.BAD
-    assert out.loc["SLOW", "override_note"] == "pays late by agreement"
-    assert out.loc["OK00", "override_note"] == "" and len(out) == 14
+    assert out.loc["SLOW", "override_reason"] == "pays late by agreement"
+    assert out.loc["OK00", "override_reason"] == "" and len(out) == 14
     with pytest.raises(ConfigError, match="must be one of"):
         apply_overrides(seg.accounts, overrides.assign(segment=["great", "bad"]))
 

@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis import schema as s
-from analysis.decisions import Decision, Override, apply_overrides
+from analysis.decisions import Decision, Override
+from analysis.segmentation import apply_overrides
 from analysis.workspace import DB_NAME, ENV_ROOT, Workspace, WorkspaceError, default_root
 
 
