@@ -332,11 +332,18 @@ def _label(
                 count[add] += 1
     undecided = ~decided
     certainty[undecided] = far[undecided]
+    reasons = pd.Series(_join(texts, slots), dtype="str")
+    reasons = reasons.replace("", "no warning sign in the rule table")
+    return np.asarray(s.SEGMENTS, dtype=object)[code], certainty, reasons
+
+
+def _join(texts: list[str], slots: np.ndarray) -> pa.Array:
+    """Per account, the texts its slots point at (−1: none) joined by "; ", "" when none."""
     table = pa.array(texts, type=pa.string())
     columns = [table.take(pa.array(slot, mask=slot < 0)) for slot in slots]
-    joined = pc.binary_join_element_wise(*columns, "; ", null_handling="skip").fill_null("")
-    reasons = pd.Series(joined, dtype="str").replace("", "no warning sign in the rule table")
-    return np.asarray(s.SEGMENTS, dtype=object)[code], certainty, reasons
+    # pyarrow's "skip" join drops rows whose inputs are all null: the first slot never is
+    columns[0] = columns[0].fill_null("")
+    return pc.binary_join_element_wise(*columns, "; ", null_handling="skip")
 
 
 def _names(medians: pd.DataFrame, names: tuple[Rule, ...], absent: set[str]) -> list[str]:

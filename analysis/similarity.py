@@ -322,8 +322,9 @@ def _reasons(
     # valid parts come first in each row, so joining the non-null parts keeps their order
     table = pa.array(texts, type=pa.string())
     parts = [table.take(pa.array(c, mask=c < 0)) for c in codes.T]
-    joined = pc.binary_join_element_wise(*parts, "; ", null_handling="skip").fill_null("")
-    return pd.array(joined, dtype="str")
+    # pyarrow's "skip" join drops rows whose inputs are all null: the first part never is
+    parts[0] = parts[0].fill_null("")
+    return pd.array(pc.binary_join_element_wise(*parts, "; ", null_handling="skip"), dtype="str")
 
 
 def _reason_codes(
