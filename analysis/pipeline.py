@@ -9,7 +9,14 @@ import pandas as pd
 from analysis import schema
 from analysis.economics import COST_TO_SERVE, PROFIT, UnitCosts, compute_economics
 from analysis.features import FeatureConfig, account_metrics
-from analysis.segmentation import CONFIDENCE, REASONS, Segmentation, SegmentConfig, segment_accounts
+from analysis.segmentation import (
+    CONFIDENCE,
+    REASONS,
+    Segmentation,
+    SegmentConfig,
+    apply_overrides,
+    segment_accounts,
+)
 from analysis.similarity import SIMILARITY, BestDefinition, SimilarityConfig, score_similarity
 from analysis.tiers import (
     EXCEPTION_COST,
@@ -82,3 +89,12 @@ def output_table(scored: pd.DataFrame) -> pd.DataFrame:
         table[schema.ACCOUNT_NAME] = table[schema.ACCOUNT_ID]
     first = [c for c in OUTPUT_COLUMNS if c in table]
     return table[first + [c for c in table.columns if c not in first]]
+
+
+def with_overrides(scored: Scored, overrides: pd.DataFrame) -> Scored:
+    """The team's segment calls applied to the output table (model_segment and override_reason
+    beside them), so every export carries them; the model's own results are left as they are."""
+    if overrides.empty:
+        return scored
+    table = output_table(apply_overrides(scored.table, overrides))
+    return Scored(scored.economics, scored.segmentation, table)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
-import pandas as pd
 import streamlit as st
 
 from analysis import schema
 from analysis import segmentation as sg
-from analysis.errors import ConfigError
+from analysis.decisions import Override
+from analysis.errors import ConfigError, RightfitError
 from analysis.features import METRIC_INPUTS
-from ui import charts, state, widgets
+from ui import charts, state, store, widgets
 
 st.title("Segments")
 loaded = state.current()
@@ -52,11 +53,9 @@ with (
         except ConfigError as error:
             st.error(str(error))
 
-seg = state.segmentation()
-overrides = st.session_state.setdefault(
-    state.OVERRIDES, pd.DataFrame(columns=[schema.ACCOUNT_ID, schema.SEGMENT, "note"])
-)
-accounts = sg.apply_overrides(seg.accounts, overrides)
+scored = state.scored()
+seg = scored.segmentation
+accounts = scored.table
 
 if seg.absent_signals:
     st.info(
@@ -128,7 +127,7 @@ columns = [
         schema.REVENUE,
         "cost_to_serve",
         "profit",
-        "override_note",
+        "override_reason",
     )
     if c in drill
 ]
@@ -140,25 +139,34 @@ widgets.table(
 widgets.download_table(drill, "segmented-accounts", key="seg_accounts_dl", tag=loaded.key)
 
 st.subheader("Override a label")
-st.caption("The model never decides alone: change a segment with a note; it shows in every export.")
+st.caption(
+    "The model never decides alone: change a segment with a reason. Overrides are kept in the "
+    "workspace and show in every export (segment, model_segment, override_reason)."
+)
 with st.form("seg_override", clear_on_submit=True):
-    left, middle = st.columns(2)
+    left, middle, right = st.columns(3)
     account = left.text_input("Account id", key="seg_override_id")
     segment = middle.selectbox("New segment", schema.SEGMENTS, key="seg_override_segment")
-    note = st.text_input("Why (required)", key="seg_override_note")
+    by = right.text_input("Your name", key="seg_override_by")
+    reason = st.text_input("Why", key="seg_override_reason")
     if st.form_submit_button("Save override"):
-        known = set(seg.accounts[schema.ACCOUNT_ID].astype(str))
-        if account.strip() not in known:
+        if account.strip() not in set(accounts[schema.ACCOUNT_ID].astype(str)):
             st.error(f"No account with id '{account.strip()}'.")
-        elif not note.strip():
-            st.error("Write a short note saying why.")
         else:
-            row = pd.DataFrame(
-                {schema.ACCOUNT_ID: [account.strip()], schema.SEGMENT: [segment], "note": [note]}
-            )
-            kept = overrides[overrides[schema.ACCOUNT_ID] != account.strip()]
-            st.session_state[state.OVERRIDES] = pd.concat([kept, row], ignore_index=True)
-            st.rerun()
+            try:
+                override = Override(account.strip(), segment, reason, by, date.today())
+                store.workspace().set_override(override)
+                st.rerun()
+            except RightfitError as error:
+                st.error(str(error))
+overrides = store.workspace().overrides()
 if not overrides.empty:
     widgets.table(overrides, key="seg_overrides")
     widgets.download_table(overrides, "overrides", key="seg_overrides_dl", tag=loaded.key)
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    remove = left.selectbox(
+        "Remove the override of", overrides[schema.ACCOUNT_ID], key="seg_override_remove"
+    )
+    if right.button("Remove", key="seg_override_remove_button"):
+        store.workspace().remove_override(remove)
+        st.rerun()

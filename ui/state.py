@@ -14,12 +14,12 @@ import streamlit as st
 
 from analysis.economics import UnitCosts
 from analysis.ingest import IngestConfig, InputFile, Portfolio
-from analysis.pipeline import PipelineConfig, Scored
+from analysis.pipeline import PipelineConfig, Scored, with_overrides
 from analysis.sample import SAMPLE_FILES
 from analysis.segmentation import Segmentation, SegmentConfig
 from analysis.similarity import BestDefinition
 from analysis.tiers import TierPolicy
-from ui import cached, widgets
+from ui import cached, store, widgets
 
 FILES = "portfolio_files"
 ORIGIN = "portfolio_origin"  # "sample" or "upload"
@@ -83,7 +83,6 @@ def use_sample() -> None:
 
 UNIT_COSTS = "unit_costs"
 SEGMENT_CONFIG = "segment_config"
-OVERRIDES = "overrides"
 BEST_DEFINITION = "best_definition"
 TIER_POLICY = "tier_policy"
 
@@ -120,11 +119,13 @@ def pipeline_config() -> PipelineConfig:
 
 
 def scored() -> Scored:
-    """Economics, segments, similarity and tiers for the loaded portfolio and current settings."""
+    """Economics, segments, similarity and tiers for the loaded portfolio and current settings,
+    with the team's overrides from the workspace applied to the table every export reads."""
     loaded = current()
-    return widgets.guarded(
+    result = widgets.guarded(
         lambda: cached.scored(loaded.key, loaded.files, ingest_config(), pipeline_config())
     )
+    return with_overrides(result, widgets.guarded(lambda: store.workspace().overrides()))
 
 
 def segmentation() -> Segmentation:

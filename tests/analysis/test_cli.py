@@ -118,3 +118,24 @@ def test_report_refuses_other_outputs(tmp_path, capsys: pytest.CaptureFixture[st
     out = tmp_path / "report.pdf"
     assert cli.main(["report", str(SAMPLE_FILES["accounts"]), "--out", str(out), "-q"]) == 2
     assert "report.pdf: a report is .html or .xlsx" in capsys.readouterr().err
+
+
+def test_overrides_reach_the_output_table() -> None:
+    from analysis.ingest import load_paths
+    from analysis.pipeline import PipelineConfig, score_accounts, with_overrides
+
+    scored = score_accounts(load_paths([SAMPLE_FILES["accounts"]]).accounts, PipelineConfig())
+    first = scored.table.iloc[0]
+    other = next(seg for seg in ("right", "wrong", "bad") if seg != first["segment"])
+    overrides = pd.DataFrame(
+        {"account_id": [first["account_id"]], "segment": [other], "reason": ["agreed in QBR"]}
+    )
+    table = with_overrides(scored, overrides).table.set_index("account_id")
+    row = table.loc[first["account_id"]]
+    assert (row["segment"], row["model_segment"], row["override_reason"]) == (
+        other,
+        first["segment"],
+        "agreed in QBR",
+    )
+    assert (table["segment"] != scored.table.set_index("account_id")["segment"]).sum() == 1
+    assert with_overrides(scored, overrides.iloc[0:0]) is scored

@@ -39,3 +39,21 @@ def test_page_runs_without_exception(app: AppTest, page: str) -> None:
     app.switch_page(page).run()
     assert not app.exception, app.exception
     assert not [e for e in app.error], [e.value for e in app.error]
+
+
+def test_override_is_saved_shown_and_exported(app: AppTest) -> None:
+    app.switch_page("pages/segments.py").run()
+    app.text_input(key="seg_override_id").set_value("A-000102")
+    app.selectbox(key="seg_override_segment").set_value("bad")
+    app.text_input(key="seg_override_by").set_value("Dana")
+    app.text_input(key="seg_override_reason").set_value("disputes every invoice")
+    app.button(key="FormSubmitter:seg_override-Save override").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert "A-000102" in app.selectbox(key="seg_override_remove").options
+    tables = [d.value for d in app.dataframe if "override_reason" in d.value.columns]
+    row = tables[0].set_index("account_id").loc["A-000102"]
+    assert (row["segment"], row["override_reason"]) == ("bad", "disputes every invoice")
+
+    app.button(key="seg_override_remove_button").click().run()
+    assert not app.exception
+    assert all(getattr(w, "key", None) != "seg_override_remove" for w in app.selectbox)
