@@ -160,7 +160,7 @@ with st.expander("Unit costs (edit and apply)", icon=":material/tune:"):
         )
         if st.form_submit_button("Apply unit costs", type="primary"):
             try:
-                st.session_state[state.UNIT_COSTS] = UnitCosts.from_frame(edited)
+                state.save_unit_costs(UnitCosts.from_frame(edited))
                 st.rerun()
             except ConfigError as error:
                 st.error(str(error))

@@ -27,7 +27,7 @@ with st.expander("Policy (edit and apply)", icon=":material/tune:"):
         )
         if st.form_submit_button("Apply policy", type="primary"):
             try:
-                st.session_state[state.TIER_POLICY] = tr.policy_from_frame(edited, policy)
+                state.save_tier_policy(tr.policy_from_frame(edited, policy))
                 st.rerun()
             except ConfigError as error:
                 st.error(str(error))

@@ -6,6 +6,7 @@ Every page reads the portfolio through `current()`; nothing else touches `st.ses
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -87,8 +88,34 @@ BEST_DEFINITION = "best_definition"
 TIER_POLICY = "tier_policy"
 
 
+def _saved(key: str, load: Callable[[str], object], default: object) -> object:
+    """A setting for this session: as last saved in the workspace, else the default."""
+    if key not in st.session_state:
+        text = widgets.guarded(lambda: store.workspace().load_setting(key))
+        st.session_state[key] = widgets.guarded(lambda: load(text)) if text else default
+    return st.session_state[key]
+
+
+def _save(key: str, value: UnitCosts | TierPolicy) -> None:
+    """Use a setting from now on, and keep it in the workspace for the next session."""
+    widgets.guarded(lambda: store.workspace().save_setting(key, value.to_json()))
+    st.session_state[key] = value
+
+
 def unit_costs() -> UnitCosts:
-    return st.session_state.setdefault(UNIT_COSTS, UnitCosts())
+    return _saved(UNIT_COSTS, UnitCosts.from_json, UnitCosts())
+
+
+def save_unit_costs(costs: UnitCosts) -> None:
+    _save(UNIT_COSTS, costs)
+
+
+def tier_policy() -> TierPolicy:
+    return _saved(TIER_POLICY, TierPolicy.from_json, TierPolicy())
+
+
+def save_tier_policy(policy: TierPolicy) -> None:
+    _save(TIER_POLICY, policy)
 
 
 def segment_config() -> SegmentConfig:
@@ -114,7 +141,7 @@ def pipeline_config() -> PipelineConfig:
         costs=unit_costs(),
         segments=segment_config(),
         best=st.session_state.setdefault(BEST_DEFINITION, BestDefinition.right_segment()),
-        tiers=st.session_state.setdefault(TIER_POLICY, TierPolicy()),
+        tiers=tier_policy(),
     )
 
 

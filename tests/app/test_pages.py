@@ -57,3 +57,16 @@ def test_override_is_saved_shown_and_exported(app: AppTest) -> None:
     app.button(key="seg_override_remove_button").click().run()
     assert not app.exception
     assert all(getattr(w, "key", None) != "seg_override_remove" for w in app.selectbox)
+
+
+def test_unit_costs_survive_a_new_session() -> None:
+    """Applied settings are kept in the workspace: a new session (a restart) starts with them."""
+    from analysis.economics import UnitCosts
+    from analysis.workspace import UNIT_COSTS, Workspace, default_root
+
+    costs = UnitCosts().with_driver("complaints", cost=500.0)
+    Workspace(default_root()).save_setting(UNIT_COSTS, costs.to_json())
+    fresh = AppTest.from_file(APP, default_timeout=120)
+    fresh.switch_page("pages/economics.py").run()
+    assert not fresh.exception
+    assert fresh.session_state[UNIT_COSTS].unit_cost("complaints") == pytest.approx(500.0)
