@@ -19,6 +19,7 @@ from analysis.ingest.models import (
 )
 from analysis.ingest.portfolio import load_paths, load_portfolio
 from analysis.ingest.read import read_raw
+from analysis.ingest.sandbox import load_portfolio_isolated
 
 __all__ = [
     "ROLES",
@@ -33,6 +34,7 @@ __all__ = [
     "header_signature",
     "load_paths",
     "load_portfolio",
+    "load_portfolio_isolated",
     "mapping_targets",
     "normalise",
     "read_raw",
