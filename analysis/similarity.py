@@ -8,6 +8,7 @@ says how far the score can be trusted, by hiding some best accounts and checking
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -527,3 +528,41 @@ def target_progress(
     columns = [s.QUARTER, "threshold", "goal", "actual", "gap", "met", "created"]
     frame = pd.DataFrame(rows, columns=columns)
     return frame.astype({"actual": "Int64", "gap": "Int64", "met": "boolean"})
+
+
+def definition_to_json(definition: BestDefinition) -> str:
+    """The best-customer definition as JSON, for the workspace."""
+    return json.dumps(
+        {
+            "kind": definition.kind,
+            "exemplars": list(definition.exemplars),
+            "rules": [[r.column, r.op, r.value] for r in definition.rules],
+        }
+    )
+
+
+def definition_from_json(text: str) -> BestDefinition:
+    """Read `definition_to_json` output; anything else raises ConfigError."""
+    try:
+        data = json.loads(text)
+        return BestDefinition(
+            data["kind"],
+            exemplars=tuple(str(i) for i in data.get("exemplars", ())),
+            rules=tuple(Rule(str(c), o, float(v)) for c, o, v in data.get("rules", ())),
+        )
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"Saved best-customer definition is unreadable ({exc}).") from None
+
+
+def targets_to_json(targets: list[Target] | tuple[Target, ...]) -> str:
+    return json.dumps([[t.threshold, t.goal, t.quarter, t.created.isoformat()] for t in targets])
+
+
+def targets_from_json(text: str) -> list[Target]:
+    try:
+        return [
+            Target(float(t), int(g), str(q), date.fromisoformat(c))
+            for t, g, q, c in json.loads(text)
+        ]
+    except (json.JSONDecodeError, TypeError, ValueError) as exc:
+        raise ConfigError(f"Saved targets are unreadable ({exc}).") from None

@@ -20,7 +20,7 @@ definition = state.pipeline_config().best
 
 
 def use(new: sim.BestDefinition) -> None:
-    st.session_state[state.BEST_DEFINITION] = new
+    state.save_best_definition(new)
     st.rerun()
 
 
@@ -148,7 +148,7 @@ widgets.chart(charts.similarity_histogram(table), "similarity", key="best_hist",
 widgets.download_table(table[columns], "similarity", key="best_all_dl", tag=loaded.key)
 
 st.subheader("Targets")
-targets: list[sim.Target] = st.session_state.setdefault(state.TARGETS, [])
+targets = state.targets()
 with st.form("best_target"):
     left, middle, right = st.columns(3)
     threshold = left.slider("Score at least", 0, 100, 70, key="best_target_threshold")
@@ -159,7 +159,8 @@ with st.form("best_target"):
     )
     if st.form_submit_button("Save target"):
         try:
-            targets.append(sim.Target(float(threshold), int(goal), quarter.strip(), date.today()))
+            target = sim.Target(float(threshold), int(goal), quarter.strip(), date.today())
+            state.save_targets([*targets, target])
             st.rerun()
         except ConfigError as error:
             st.error(str(error))

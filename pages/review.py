@@ -153,7 +153,7 @@ else:
     st.caption("Save snapshots in two quarters to see how accounts moved between segments.")
 
 st.markdown("**Best customers against targets**")
-targets: list[sim.Target] = st.session_state.get(state.TARGETS, [])
+targets = state.targets()
 if not targets:
     st.caption("No targets yet: set them on the Best customers page.")
 else:

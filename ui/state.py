@@ -18,8 +18,16 @@ from analysis.ingest import IngestConfig, InputFile, Portfolio
 from analysis.pipeline import PipelineConfig, Scored, with_overrides
 from analysis.sample import SAMPLE_FILES
 from analysis.segmentation import Segmentation, SegmentConfig
-from analysis.similarity import BestDefinition
+from analysis.similarity import (
+    BestDefinition,
+    Target,
+    definition_from_json,
+    definition_to_json,
+    targets_from_json,
+    targets_to_json,
+)
 from analysis.tiers import TierPolicy
+from analysis.workspace import BEST_CUSTOMER, TARGETS, TIER_POLICY, UNIT_COSTS
 from ui import cached, store, widgets
 
 FILES = "portfolio_files"
@@ -82,10 +90,7 @@ def use_sample() -> None:
     use_files(sample_files(), IngestConfig())
 
 
-UNIT_COSTS = "unit_costs"
 SEGMENT_CONFIG = "segment_config"
-BEST_DEFINITION = "best_definition"
-TIER_POLICY = "tier_policy"
 
 
 def _saved(key: str, load: Callable[[str], object], default: object) -> object:
@@ -96,9 +101,9 @@ def _saved(key: str, load: Callable[[str], object], default: object) -> object:
     return st.session_state[key]
 
 
-def _save(key: str, value: UnitCosts | TierPolicy) -> None:
-    """Use a setting from now on, and keep it in the workspace for the next session."""
-    widgets.guarded(lambda: store.workspace().save_setting(key, value.to_json()))
+def _save(key: str, value: object, text: str) -> None:
+    """Use a setting from now on, and keep it (as JSON `text`) in the workspace for next time."""
+    widgets.guarded(lambda: store.workspace().save_setting(key, text))
     st.session_state[key] = value
 
 
@@ -107,7 +112,7 @@ def unit_costs() -> UnitCosts:
 
 
 def save_unit_costs(costs: UnitCosts) -> None:
-    _save(UNIT_COSTS, costs)
+    _save(UNIT_COSTS, costs, costs.to_json())
 
 
 def tier_policy() -> TierPolicy:
@@ -115,7 +120,23 @@ def tier_policy() -> TierPolicy:
 
 
 def save_tier_policy(policy: TierPolicy) -> None:
-    _save(TIER_POLICY, policy)
+    _save(TIER_POLICY, policy, policy.to_json())
+
+
+def best_definition() -> BestDefinition:
+    return _saved(BEST_CUSTOMER, definition_from_json, BestDefinition.right_segment())
+
+
+def save_best_definition(definition: BestDefinition) -> None:
+    _save(BEST_CUSTOMER, definition, definition_to_json(definition))
+
+
+def targets() -> list[Target]:
+    return _saved(TARGETS, targets_from_json, [])
+
+
+def save_targets(targets: list[Target]) -> None:
+    _save(TARGETS, targets, targets_to_json(targets))
 
 
 def segment_config() -> SegmentConfig:
@@ -140,7 +161,7 @@ def pipeline_config() -> PipelineConfig:
     return PipelineConfig(
         costs=unit_costs(),
         segments=segment_config(),
-        best=st.session_state.setdefault(BEST_DEFINITION, BestDefinition.right_segment()),
+        best=best_definition(),
         tiers=tier_policy(),
     )
 
@@ -157,9 +178,6 @@ def scored() -> Scored:
 
 def segmentation() -> Segmentation:
     return scored().segmentation
-
-
-TARGETS = "targets"
 
 
 def current_quarter(today: date | None = None) -> str:

@@ -254,3 +254,27 @@ def test_sample_quality_from_seeded_right_exemplars(sample_accounts, planted_tru
     top = sim.rank(ascending=False, method="first") <= 0.1 * held.sum()
     assert roc_auc_score(y, sim) >= 0.90
     assert y[top].mean() / y.mean() >= 2.0
+
+
+@pytest.mark.parametrize(
+    "definition",
+    [
+        BestDefinition.right_segment(),
+        BestDefinition.from_exemplars(["A1", "A2", "A3"]),
+        BestDefinition.from_rules(Rule("profit", "top_pct", 15.0), Rule("products_used", ">=", 4)),
+    ],
+    ids=["right", "exemplars", "rules"],
+)
+def test_definition_round_trips_through_json(definition) -> None:
+    from analysis.similarity import definition_from_json, definition_to_json
+
+    assert definition_from_json(definition_to_json(definition)) == definition
+
+
+def test_targets_round_trip_and_bad_json_is_a_config_error() -> None:
+    from analysis.similarity import targets_from_json, targets_to_json
+
+    targets = [Target(70.0, 120, "2026-Q4", date(2026, 11, 1))]
+    assert targets_from_json(targets_to_json(targets)) == targets
+    with pytest.raises(ConfigError, match="unreadable"):
+        targets_from_json("{not json")

@@ -70,3 +70,19 @@ def test_unit_costs_survive_a_new_session() -> None:
     fresh.switch_page("pages/economics.py").run()
     assert not fresh.exception
     assert fresh.session_state[UNIT_COSTS].unit_cost("complaints") == pytest.approx(500.0)
+
+
+def test_best_definition_and_targets_are_kept(app: AppTest) -> None:
+    app.switch_page("pages/best.py").run()
+    app.button(key="FormSubmitter:best_target-Save target").click().run()
+    assert not app.exception and not app.error
+    app.segmented_control(key="best_how").set_value("A rule").run()
+    app.button(key="FormSubmitter:best_rule-Use this rule").click().run()
+    assert not app.exception and not app.error
+
+    fresh = AppTest.from_file(APP, default_timeout=120)
+    fresh.switch_page("pages/best.py").run()
+    assert not fresh.exception
+    assert fresh.session_state["best_customer"].kind == "rules"
+    assert len(fresh.session_state["targets"]) == 1
+    assert any("goal" in d.value.columns for d in fresh.dataframe)
