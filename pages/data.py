@@ -10,7 +10,6 @@ from ui import cached, state, widgets
 from ui.state import LoadedFiles
 
 ACCEPTED = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods", "parquet"]
-SAVED_MAPPINGS = "saved_mappings"  # header signature -> confirmed mapping, offered again
 JUST_LOADED = "data_just_loaded"
 
 st.title("Data")
@@ -31,7 +30,7 @@ uploads = st.file_uploader(
 
 if uploads:
     files = [InputFile(name=u.name, data=u.getvalue()) for u in uploads]
-    saved = st.session_state.setdefault(SAVED_MAPPINGS, {})
+    saved = state.saved_mappings()
     roles: dict[str, str] = {}
     mappings: dict[str, dict[str, str]] = {}
     sheets: dict[str, str] = {}
@@ -111,6 +110,7 @@ if uploads:
         for file in files:
             raw = cached.raw_table(file, IngestConfig())
             saved[header_signature([str(c) for c in raw.frame.columns])] = mappings[file.name]
+        state.save_mappings(saved)
         state.use_files(loaded, config)
         st.session_state[JUST_LOADED] = True
         st.rerun()

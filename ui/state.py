@@ -6,6 +6,7 @@ Every page reads the portfolio through `current()`; nothing else touches `st.ses
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,7 +28,7 @@ from analysis.similarity import (
     targets_to_json,
 )
 from analysis.tiers import TierPolicy
-from analysis.workspace import BEST_CUSTOMER, TARGETS, TIER_POLICY, UNIT_COSTS
+from analysis.workspace import BEST_CUSTOMER, MAPPING, TARGETS, TIER_POLICY, UNIT_COSTS
 from ui import cached, store, widgets
 
 FILES = "portfolio_files"
@@ -121,6 +122,15 @@ def tier_policy() -> TierPolicy:
 
 def save_tier_policy(policy: TierPolicy) -> None:
     _save(TIER_POLICY, policy, policy.to_json())
+
+
+def saved_mappings() -> dict[str, dict[str, str]]:
+    """Confirmed column mappings by header signature, offered again for files shaped the same."""
+    return dict(_saved(MAPPING, json.loads, {}))
+
+
+def save_mappings(mappings: dict[str, dict[str, str]]) -> None:
+    _save(MAPPING, mappings, json.dumps(mappings))
 
 
 def best_definition() -> BestDefinition:
