@@ -10,14 +10,25 @@ files and the economics.
 from __future__ import annotations
 
 import hashlib
+import os
 
 import pandas as pd
 import streamlit as st
 
 from analysis import ingest
 from analysis.economics import UnitCosts, compute_economics
-from analysis.ingest import IngestConfig, InputFile, Portfolio, RawTable, load_portfolio, read_raw
+from analysis.ingest import (
+    IngestConfig,
+    InputFile,
+    Portfolio,
+    RawTable,
+    load_portfolio,
+    load_portfolio_isolated,
+    read_raw,
+)
+from analysis.ingest.sandbox import DEFAULT_MEMORY_BYTES, DEFAULT_SECONDS
 from analysis.pipeline import PipelineConfig, Scored, score_economics
+from analysis.sample import SAMPLE_FILES
 from analysis.similarity import (
     BEST,
     Validation,
@@ -40,7 +51,38 @@ Files = tuple[InputFile, ...]
 
 @st.cache_data(max_entries=8, show_spinner="Reading and checking the files…")
 def portfolio(key: str, _files: Files, config: IngestConfig) -> Portfolio:
-    return load_portfolio(_files, config)
+    """Uploads are parsed in a child process with a memory and time budget (one user's file
+    cannot stall or kill the server); the bundled sample is trusted and parsed in-process."""
+    if _is_sample(_files):
+        return load_portfolio(_files, config)
+    return load_portfolio_isolated(
+        _files, config, memory_bytes=_upload_memory_bytes(), seconds=_upload_seconds()
+    )
+
+
+def _is_sample(files: Files) -> bool:
+    """The files are byte for byte the bundled sample (checked only on a cache miss)."""
+    if len(files) != len(SAMPLE_FILES):
+        return False
+    sample = {path.name: (role, path) for role, path in SAMPLE_FILES.items()}
+    return all(
+        f.name in sample
+        and f.role == sample[f.name][0]
+        and f.data == sample[f.name][1].read_bytes()
+        for f in files
+    )
+
+
+def _upload_memory_bytes() -> int:
+    """RIGHTFIT_UPLOAD_MEMORY_MB sets the memory one upload's parse may use."""
+    value = os.environ.get("RIGHTFIT_UPLOAD_MEMORY_MB")
+    return int(float(value) * 2**20) if value else DEFAULT_MEMORY_BYTES
+
+
+def _upload_seconds() -> float:
+    """RIGHTFIT_UPLOAD_SECONDS sets how long one upload's parse may take."""
+    value = os.environ.get("RIGHTFIT_UPLOAD_SECONDS")
+    return float(value) if value else DEFAULT_SECONDS
 
 
 # The two big results are kept as shared objects (cache_resource), not pickled copies: a copy of
