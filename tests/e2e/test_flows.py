@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from analysis.sample import SAMPLE_FILES
@@ -25,9 +27,12 @@ PAGES = {
 
 
 def wait_idle(page) -> None:
-    """Streamlit shows a running indicator while a script runs; wait for it to go."""
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=90_000)
+    """Streamlit shows a running indicator while a script runs: give a rerun a moment to start
+    (it may be slow to under load), then wait for the indicator to go."""
+    status = page.get_by_test_id("stStatusWidget")
+    with contextlib.suppress(PlaywrightTimeoutError):
+        status.wait_for(state="visible", timeout=1500)
+    expect(status).to_have_count(0, timeout=90_000)
 
 
 def test_every_page_renders(page, app_url: str) -> None:
@@ -62,4 +67,31 @@ def test_upload_confirm_and_download(page, app_url: str) -> None:
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 3000
     assert {"account_id", "revenue", "cost_to_serve", "profit"} <= set(rows[0])
+    assert_no_error(page)
+
+
+def test_filter_segments_and_download_excel(page, app_url: str, tmp_path) -> None:
+    """Change a control, then the download holds exactly what the page shows, as real Excel."""
+    from openpyxl import load_workbook
+
+    page.goto(f"{app_url}/segments")
+    expect(page.get_by_role("heading", name="Segments", exact=True)).to_be_visible()
+    wait_idle(page)
+    filter_group = page.get_by_test_id("stButtonGroup").filter(has_text="wrong").last
+    filter_group.get_by_role("button", name="right", exact=True).click()
+    filter_group.get_by_role("button", name="bad", exact=True).click()
+    wait_idle(page)
+    buttons = page.get_by_role("button", name="Download Excel")
+    # the drill-down's buttons come after the summary's and the profiles'
+    with page.expect_download() as info:
+        buttons.nth(2).click()
+    download = info.value
+    assert download.suggested_filename.startswith("rightfit-segmented-accounts-")
+    saved = tmp_path / "segments.xlsx"
+    download.save_as(saved)
+    sheet = load_workbook(saved, read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    segments = {row[header.index("segment")] for row in body}
+    assert segments == {"wrong"} and len(body) > 100
     assert_no_error(page)
