@@ -16,65 +16,13 @@ import time
 import numpy as np
 import pandas as pd
 from sklearn.metrics import f1_score
+from synthetic import resample, sample_accounts  # bench/ is on sys.path when run as a script
 
 from analysis import schema as s
 from analysis.economics import UnitCosts, compute_economics
 from analysis.features import build_features
-from analysis.sample import SAMPLE_FILES, TRUTH_FILE
+from analysis.sample import TRUTH_FILE
 from analysis.segmentation import SegmentConfig, segment_accounts
-
-# The sample summary's headers, mapped by hand so this benchmark does not depend on ingest.
-HEADERS = {
-    "Account ID": s.ACCOUNT_ID,
-    "Account Name": s.ACCOUNT_NAME,
-    "Industry": s.INDUSTRY,
-    "Region": s.REGION,
-    "Account Owner": s.OWNER,
-    "Contacts": s.CONTACTS,
-    "Decision Maker Access": s.DECISION_MAKER_ACCESS,
-    "Products Used": s.PRODUCTS_USED,
-    "First Order Date": s.FIRST_ORDER,
-    "Annual Revenue": s.REVENUE,
-    "COGS": s.COGS,
-    "Discounts & Concessions": s.DISCOUNTS,
-    "Orders": s.ORDERS,
-    "Support Tickets": s.SUPPORT_TICKETS,
-    "Complaints": s.COMPLAINTS,
-    "Feature Requests": s.ENHANCEMENT_REQUESTS,
-    "Rush Orders": s.RUSH_ORDERS,
-    "Missed Meetings": s.MEETINGS_MISSED,
-    "Unreturned Calls": s.CALLS_UNRETURNED,
-    "Avg Days to Pay": s.DAYS_TO_PAY,
-}
-COUNTS = (
-    s.ORDERS,
-    s.SUPPORT_TICKETS,
-    s.COMPLAINTS,
-    s.ENHANCEMENT_REQUESTS,
-    s.RUSH_ORDERS,
-    s.MEETINGS_MISSED,
-    s.CALLS_UNRETURNED,
-)
-
-
-def load_sample() -> pd.DataFrame:
-    frame = pd.read_csv(SAMPLE_FILES["accounts"], dtype={"Account ID": str}).rename(columns=HEADERS)
-    frame[s.DECISION_MAKER_ACCESS] = frame[s.DECISION_MAKER_ACCESS].eq("Yes")
-    return frame
-
-
-def synthesize(sample: pd.DataFrame, rows: int, seed: int = 0) -> pd.DataFrame:
-    """Resample accounts with jitter: money ×lognormal(0, 0.1), counts ×the same factor, rounded."""
-    rng = np.random.default_rng(seed)
-    big = sample.iloc[rng.integers(0, len(sample), rows)].reset_index(drop=True)
-    factor = rng.lognormal(0.0, 0.1, rows)
-    for col in (s.REVENUE, s.COGS, s.DISCOUNTS):
-        big[col] = big[col].to_numpy() * factor
-    for col in COUNTS:
-        big[col] = np.rint(big[col].to_numpy() * factor).astype("int64")
-    big[s.DAYS_TO_PAY] = big[s.DAYS_TO_PAY].to_numpy() * rng.lognormal(0.0, 0.05, rows)
-    big[s.ACCOUNT_ID] = pd.array([f"S-{i:07d}" for i in range(rows)], dtype="str")
-    return big
 
 
 def quality(sample: pd.DataFrame, config: SegmentConfig) -> None:
@@ -105,7 +53,7 @@ def quality(sample: pd.DataFrame, config: SegmentConfig) -> None:
 
 
 def speed(sample: pd.DataFrame, rows: int, config: SegmentConfig) -> None:
-    accounts = synthesize(sample, rows)
+    accounts = resample(sample, rows)
     timings = {}
     start = time.perf_counter()
     econ = compute_economics(accounts, UnitCosts())
@@ -133,7 +81,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     args = parser.parse_args()
     config = SegmentConfig()
-    sample = load_sample()
+    sample = sample_accounts()
     quality(sample, config)
     speed(sample, args.rows, config)
 

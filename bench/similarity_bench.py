@@ -6,24 +6,18 @@ Run: .venv/bin/python bench/similarity_bench.py [--rows 1000000]
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
+from synthetic import resample, sample_accounts  # bench/ is on sys.path when run as a script
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "analysis"))
-
-from conftest import SAMPLE, read_sample_accounts  # noqa: E402
-
-from analysis import schema as s  # noqa: E402
-from analysis.economics import UnitCosts, compute_economics  # noqa: E402
-from analysis.features import build_features  # noqa: E402
-from analysis.similarity import (  # noqa: E402
+from analysis import schema as s
+from analysis.economics import UnitCosts, compute_economics
+from analysis.features import build_features
+from analysis.sample import TRUTH_FILE
+from analysis.similarity import (
     BEST,
     SIMILARITY,
     BestDefinition,
@@ -31,18 +25,6 @@ from analysis.similarity import (  # noqa: E402
     SimilarityModel,
     score_similarity,
     validate,
-)
-
-COUNTS = (
-    s.ORDERS,
-    s.SUPPORT_TICKETS,
-    s.COMPLAINTS,
-    s.ENHANCEMENT_REQUESTS,
-    s.RUSH_ORDERS,
-    s.MEETINGS_MISSED,
-    s.CALLS_UNRETURNED,
-    s.PRODUCTS_USED,
-    s.CONTACTS,
 )
 
 
@@ -68,18 +50,6 @@ def quality(econ: pd.DataFrame, feats: pd.DataFrame, right: pd.Series) -> None:
         f"top-decile lift {v.top_decile_lift:.2f}, captured by top 20% "
         f"{v.power_curve.loc[v.power_curve.top_share == 0.2, 'captured'].iloc[0]:.3f}"
     )
-
-
-def resample(accounts: pd.DataFrame, rows: int, seed: int = 0) -> pd.DataFrame:
-    """The sample drawn with replacement to `rows` accounts, money and counts jittered."""
-    rng = np.random.default_rng(seed)
-    big = accounts.iloc[rng.integers(0, len(accounts), rows)].reset_index(drop=True)
-    big[s.ACCOUNT_ID] = [f"B{i:07d}" for i in range(rows)]
-    for col in (s.REVENUE, s.COGS, s.DISCOUNTS):
-        big[col] = big[col] * rng.lognormal(0.0, 0.1, rows)
-    for col in COUNTS:
-        big[col] = np.maximum(big[col] + rng.integers(-1, 2, rows), 0)
-    return big
 
 
 def timed(label: str, fn):
@@ -118,8 +88,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     args = parser.parse_args()
-    accounts = read_sample_accounts()
-    truth = pd.read_csv(SAMPLE / "planted_truth.csv", dtype={"account_id": str})
+    accounts = sample_accounts()
+    truth = pd.read_csv(TRUTH_FILE, dtype={"account_id": str})
     econ = compute_economics(accounts, UnitCosts())
     feats, _ = build_features(econ)
     segment = econ[s.ACCOUNT_ID].map(truth.set_index("account_id")["segment"])
