@@ -81,7 +81,14 @@ class ColumnParser:
             self.record(source, parsed.failed, f"ignored value: not {what}")
 
     def number(self, source: str, *, required: bool = False) -> tuple[np.ndarray, Parsed]:
-        parsed = parse_number(self.raw.frame[source], decimal_comma=self.decimal_comma)
+        column = self.raw.frame[source]
+        if pd.api.types.is_float_dtype(column.dtype):  # already parsed by read.read_typed
+            values = column.to_numpy(dtype=float, na_value=np.nan)
+            blank = np.isnan(values)
+            parsed = Parsed(pa.array(values, from_pandas=True), blank, np.zeros(len(blank), bool))
+            self._count(source, parsed, required, "a number")
+            return values, parsed
+        parsed = parse_number(column, decimal_comma=self.decimal_comma)
         self._count(source, parsed, required, "a number")
         return parsed.values.to_numpy(zero_copy_only=False).astype(float), parsed
 
@@ -91,6 +98,13 @@ class ColumnParser:
         return parsed.values
 
     def date(self, source: str) -> pa.Array:
+        column = self.raw.frame[source]
+        if pd.api.types.is_datetime64_dtype(column.dtype):  # already parsed by read.read_typed
+            values = pa.Array.from_pandas(column)
+            blank = np.asarray(values.is_null().to_numpy(zero_copy_only=False), bool)
+            parsed = Parsed(pc.cast(values, pa.date32()), blank, np.zeros(len(blank), bool))
+            self._count(source, parsed, False, "a date")
+            return parsed.values
         parsed = parse_date(
             self.raw.frame[source], order=self.date_order, prefer_dmy=self.decimal_comma
         )

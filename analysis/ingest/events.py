@@ -23,6 +23,10 @@ from analysis.ingest.columns import ColumnParser
 from analysis.ingest.models import RawTable, TicketRules
 
 CREDIT_NOTES = "credit_notes"
+# Up to this many distinct products, products per account are counted as a bit set folded with
+# the invoices (no separate distinct-count pass over every line).
+_PRODUCT_BITS = 64
+_PRODUCT_CODE = "product_code"
 _MISSED = r"no.?show|cancel\w*\s+late|late\s+cancel|missed|did not attend|no attend"
 _UNRETURNED = r"unreturned|not returned|no answer|no response|voicemail|no call ?back|no reply"
 _HELD = r"held|complete|attended|done|occurred|took place|met\b|happened"
@@ -40,6 +44,11 @@ def _by_field(raw: RawTable, mapping: dict[str, str]) -> dict[str, str]:
 
 def _nullable(values: np.ndarray) -> pa.Array:
     return pa.array(values, pa.float64(), from_pandas=True)
+
+
+def _kept(table: pa.Table, bad: np.ndarray) -> pa.Table:
+    """The rows not quarantined; no copy when every row is kept."""
+    return table.filter(pa.array(~bad)) if bad.any() else table
 
 
 def parse_invoices(raw: RawTable, mapping: dict[str, str], date_order: str = "auto"):
@@ -83,7 +92,7 @@ def parse_invoices(raw: RawTable, mapping: dict[str, str], date_order: str = "au
     for field in (h.INVOICE_NO, h.PRODUCT, s.ACCOUNT_NAME):
         if field in by_field:
             columns[field] = parser.text(by_field[field])
-    events = pa.table(columns).filter(pa.array(~bad))
+    events = _kept(pa.table(columns), bad)
     return events, parser, revenue_in
 
 
@@ -111,7 +120,7 @@ def parse_tickets(
     columns = {s.ACCOUNT_ID: ids, "category": category}
     if h.DATE in by_field:
         columns[h.DATE] = parser.date(by_field[h.DATE])
-    return pa.table(columns).filter(pa.array(~bad)), parser
+    return _kept(pa.table(columns), bad), parser
 
 
 def classify_tickets(kind: pa.Array, text: pa.Array, rules: TicketRules) -> pa.Array:
@@ -165,11 +174,22 @@ def parse_interactions(raw: RawTable, mapping: dict[str, str], date_order: str =
         columns[h.DECISION_MAKER] = parser.boolean(by_field[h.DECISION_MAKER])
     if h.DATE in by_field:
         columns[h.DATE] = parser.date(by_field[h.DATE])
-    return pa.table(columns).filter(pa.array(~bad)), parser
+    return _kept(pa.table(columns), bad), parser
 
 
 def _quarter_sql(column: str) -> str:
-    return f"strftime({column}, '%Y') || '-Q' || quarter({column})"
+    """The quarter as a number (year * 4 + quarter - 1): grouping and sorting on it is about
+    twice as fast as on "2026-Q3" text, which ``_quarter_labels`` makes from the few distinct
+    numbers afterwards."""
+    return f"year({column}) * 4 + quarter({column}) - 1"
+
+
+def _quarter_labels(table: pa.Table) -> pa.Table:
+    key = table.column(s.QUARTER).combine_chunks()
+    numbers = pc.unique(key)
+    labels = pa.array([f"{q // 4:04d}-Q{q % 4 + 1}" for q in numbers.to_pylist()], pa.string())
+    index = table.column_names.index(s.QUARTER)
+    return table.set_column(index, s.QUARTER, labels.take(pc.index_in(key, numbers)))
 
 
 def aggregate_invoices(events: pa.Table) -> tuple[pd.DataFrame, pd.DataFrame | None]:
@@ -186,10 +206,18 @@ def aggregate_invoices(events: pa.Table) -> tuple[pd.DataFrame, pd.DataFrame | N
     sums = {src: dst for src, dst in sums.items() if src in names}
     line = [f"sum({h.AMOUNT}) AS amount"] + [f"sum({src}) AS {src}" for src in sums]
     outer = [f"sum(amount) AS {s.REVENUE}"] + [f"sum({src}) AS {dst}" for src, dst in sums.items()]
-    outer += [
-        f"count(*) FILTER (WHERE NOT credit) AS {s.ORDERS}",
-        f"count(*) FILTER (WHERE credit) AS {CREDIT_NOTES}",
-    ]
+    outer.append(f"count(*) FILTER (WHERE NOT credit) AS {s.ORDERS}")
+    few_products = False
+    if h.PRODUCT in names:
+        products = pc.dictionary_encode(events.column(h.PRODUCT).combine_chunks())
+        few_products = len(products.dictionary) <= _PRODUCT_BITS
+    if few_products:  # distinct products as a bit set per invoice, then per account
+        events = events.append_column(_PRODUCT_CODE, products.indices)
+        line.append(f"bit_or(1::UBIGINT << {_PRODUCT_CODE}) AS product_bits")
+        outer.append(
+            f"CAST(coalesce(bit_count(bit_or(product_bits)), 0) AS BIGINT) AS {s.PRODUCTS_USED}"
+        )
+    outer.append(f"count(*) FILTER (WHERE credit) AS {CREDIT_NOTES}")
     if dated:
         line.append(f"min({h.DATE}) AS {h.DATE}")
         outer.append(f"min({h.DATE}) FILTER (WHERE NOT credit) AS {s.FIRST_ORDER}")
@@ -214,7 +242,7 @@ def aggregate_invoices(events: pa.Table) -> tuple[pd.DataFrame, pd.DataFrame | N
             )
         sql = f"SELECT {s.ACCOUNT_ID}, {', '.join(outer)} FROM inv GROUP BY 1 ORDER BY 1"
         accounts = _frame(connection.sql(sql).to_arrow_table())
-        if h.PRODUCT in names:
+        if h.PRODUCT in names and not few_products:
             sql = (
                 f"SELECT {s.ACCOUNT_ID}, count(DISTINCT {h.PRODUCT}) AS {s.PRODUCTS_USED} "
                 "FROM events GROUP BY 1 ORDER BY 1"
@@ -230,7 +258,7 @@ def aggregate_invoices(events: pa.Table) -> tuple[pd.DataFrame, pd.DataFrame | N
                 f"count(*) FILTER (WHERE NOT credit) AS {s.ORDERS} FROM inv "
                 f"WHERE {h.DATE} IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2"
             )
-            quarters = _frame(connection.sql(sql).to_arrow_table())
+            quarters = _frame(_quarter_labels(connection.sql(sql).to_arrow_table()))
     finally:
         connection.close()
     return accounts, quarters
@@ -282,7 +310,7 @@ def _grouped(events: pa.Table, counts: str, extra: list[str] | None = None):
                 f"SELECT {s.ACCOUNT_ID}, {q} AS {s.QUARTER}, {counts} FROM events "
                 f"WHERE {h.DATE} IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2"
             )
-            quarters = _frame(connection.sql(sql).to_arrow_table())
+            quarters = _frame(_quarter_labels(connection.sql(sql).to_arrow_table()))
     finally:
         connection.close()
     return accounts, quarters

@@ -15,15 +15,20 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis import schema as s
 from analysis.errors import InputFileError, MissingColumnsError
 from analysis.ingest import events as ev
+from analysis.ingest import headers as h
 from analysis.ingest.accounts import FileResult, build_accounts, has_duplicates
 from analysis.ingest.columns import empty_quarantine
+from analysis.ingest.formats import detect_format
 from analysis.ingest.headers import detect_role, suggest_mapping
 from analysis.ingest.models import ROLES, FileReport, IngestConfig, InputFile, Portfolio, RawTable
-from analysis.ingest.read import read_raw
+from analysis.ingest.read import check_size, read_layout, read_raw, read_typed, text_layout
+from analysis.ingest.values import as_text, blank_mask
 
 _COUNT_KINDS = ("count", "money")
 
@@ -113,8 +118,38 @@ def load_portfolio(files: Sequence[InputFile], config: IngestConfig) -> Portfoli
 
 
 def _load(file: InputFile, config: IngestConfig) -> _Loaded:
-    raw = read_raw(file, config)
-    columns = [str(c) for c in raw.frame.columns]
+    check_size(file, config)
+    if detect_format(file.name, file.data) != "csv":
+        raw = read_raw(file, config)
+        return _Loaded(raw, *_role_mapping(file, config, [str(c) for c in raw.frame.columns]))
+    layout = text_layout(file)
+    role, confidence, mapping = _role_mapping(file, config, layout.names)
+    raw = None
+    if role == "invoices":
+        raw = _typed_invoices(file, layout, mapping, config)
+    return _Loaded(raw or read_layout(file, layout, config), role, confidence, mapping)
+
+
+def _typed_invoices(file, layout, mapping: dict[str, str], config: IngestConfig):
+    """An invoice file with numbers and dates parsed by the CSV reader (``read_typed``), or None
+    when a required cell is blank, so the careful path can quarantine it by line."""
+    by_field = {f: src for src, f in mapping.items() if src in layout.names}
+    if s.ACCOUNT_ID not in by_field or h.AMOUNT not in by_field:
+        return None
+    numbers = (h.AMOUNT, h.QUANTITY, h.COST, h.DISCOUNT, s.FREIGHT)
+    types = {by_field[f]: pa.float64() for f in numbers if f in by_field}
+    types |= {by_field[f]: pa.timestamp("s") for f in (h.DATE, h.PAID_DATE) if f in by_field}
+    raw = read_typed(file, layout, types, config)
+    if raw is None or raw.frame[by_field[h.AMOUNT]].isna().any():
+        return None
+    if blank_mask(as_text(raw.frame[by_field[s.ACCOUNT_ID]])).any():
+        return None
+    return raw
+
+
+def _role_mapping(
+    file: InputFile, config: IngestConfig, columns: list[str]
+) -> tuple[str, float, dict[str, str]]:
     role = config.roles.get(file.name) or file.role
     if role is not None and role not in ROLES:
         raise InputFileError(file.name, f"unknown role '{role}'; use one of {', '.join(ROLES)}.")
@@ -132,7 +167,7 @@ def _load(file: InputFile, config: IngestConfig) -> _Loaded:
             )
         mapping = {k: v for k, v in mapping.items() if k not in chosen and v not in chosen.values()}
         mapping.update({k: v for k, v in chosen.items() if v})
-    return _Loaded(raw, role, confidence, mapping)
+    return role, confidence, mapping
 
 
 def _parse_events(item: _Loaded, config: IngestConfig):
@@ -248,8 +283,8 @@ def _tenure(accounts: pd.DataFrame, event_tables: dict[str, list]) -> pd.DataFra
     for tables in event_tables.values():
         for table in tables:
             if "date" in table.column_names:
-                value = pd.Series(table.column("date").to_pandas()).max()
-                if pd.notna(value):
+                value = pc.max(table.column("date")).as_py()
+                if value is not None:
                     latest.append(pd.Timestamp(value))
     reference = max(v for v in latest if pd.notna(v)) if any(pd.notna(v) for v in latest) else None
     if reference is None:

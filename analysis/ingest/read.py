@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -21,6 +22,7 @@ import pyarrow.parquet as pq
 from analysis.errors import InputFileError
 from analysis.ingest.formats import detect_encoding, detect_format
 from analysis.ingest.models import IngestConfig, InputFile, RawTable
+from analysis.ingest.values import BLANK_VALUES
 
 DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_BYTES = 256 * 1024
@@ -40,12 +42,7 @@ def read_raw(file: InputFile, config: IngestConfig | None = None) -> RawTable:
     Raises ``InputFileError`` naming the file for anything that cannot be read as a table.
     """
     config = config or IngestConfig()
-    if len(file.data) > config.max_bytes:
-        raise InputFileError(
-            file.name,
-            f"the file is {len(file.data) / 2**20:,.0f} MB; the limit is "
-            f"{config.max_bytes / 2**20:,.0f} MB.",
-        )
+    check_size(file, config)
     kind = detect_format(file.name, file.data)
     if kind == "csv":
         raw = _read_text(file)
@@ -53,9 +50,23 @@ def read_raw(file: InputFile, config: IngestConfig | None = None) -> RawTable:
         raw = _read_parquet(file)
     else:
         raw = _read_workbook(file, config.sheet.get(file.name) or file.sheet)
+    return _limit(raw, config)
+
+
+def check_size(file: InputFile, config: IngestConfig) -> None:
+    """Refuse a file above the byte limit before anything reads it."""
+    if len(file.data) > config.max_bytes:
+        raise InputFileError(
+            file.name,
+            f"the file is {len(file.data) / 2**20:,.0f} MB; the limit is "
+            f"{config.max_bytes / 2**20:,.0f} MB.",
+        )
+
+
+def _limit(raw: RawTable, config: IngestConfig) -> RawTable:
     if len(raw.frame) > config.max_rows:
         raise InputFileError(
-            file.name, f"the file has {len(raw.frame):,} rows; the limit is {config.max_rows:,}."
+            raw.file, f"the file has {len(raw.frame):,} rows; the limit is {config.max_rows:,}."
         )
     return raw
 
@@ -63,7 +74,27 @@ def read_raw(file: InputFile, config: IngestConfig | None = None) -> RawTable:
 # ---- delimited text -------------------------------------------------------------------------
 
 
-def _read_text(file: InputFile) -> RawTable:
+@dataclass(frozen=True)
+class TextLayout:
+    """Where a delimited file's table is: decoded UTF-8 bytes, header and the body's offset."""
+
+    buf: bytes
+    encoding: str
+    delimiter: str
+    names: list[str]
+    offset: int
+    first_line: int
+    trimmed_top: list[str]
+    one_line_rows: int
+
+    @property
+    def body(self) -> pa.Buffer:
+        return pa.py_buffer(self.buf).slice(self.offset)
+
+
+def text_layout(file: InputFile) -> TextLayout:
+    """Encoding, delimiter and header of a delimited file, judged on a sample (the encoding on
+    every byte); raises ``InputFileError`` when no header row is found."""
     encoding = detect_encoding(file.data)
     if encoding == "utf-8":
         buf = file.data
@@ -87,20 +118,29 @@ def _read_text(file: InputFile) -> RawTable:
     names = _unique_names(rows[header_at][: _width(rows[header_at])] or rows[header_at])
     offset = sum(len(line.encode("utf-8")) for line in lines[:header_end])
     trimmed_top = [line.rstrip("\r\n") for line in lines[:header_line] if line.strip()]
-    body = pa.py_buffer(buf).slice(offset)
     one_line_rows = buf.count(b"\n", offset) + (0 if buf.endswith(b"\n") else 1)
-    table, lines_of_rows = _parse_arrow(body, delimiter, names, header_end + 1, one_line_rows)
+    return TextLayout(
+        buf, encoding, delimiter, names, offset, header_end + 1, trimmed_top, one_line_rows
+    )
+
+
+def _read_text(file: InputFile, layout: TextLayout | None = None) -> RawTable:
+    layout = layout or text_layout(file)
+    delimiter, names = layout.delimiter, layout.names
+    table, lines_of_rows = _parse_arrow(
+        layout.body, delimiter, names, layout.first_line, layout.one_line_rows
+    )
     rejected: tuple[tuple[int, str, str], ...] = ()
     if table is None:
         table, lines_of_rows, rejected = _parse_python(
-            buf[offset:], delimiter, names, header_end + 1
+            layout.buf[layout.offset :], delimiter, names, layout.first_line
         )
     return _finish(
         file,
         table,
         lines_of_rows,
-        trimmed_top,
-        encoding=encoding,
+        layout.trimmed_top,
+        encoding=layout.encoding,
         delimiter=delimiter,
         rejected=rejected,
     )
@@ -202,7 +242,12 @@ def _parse_arrow(
 
 
 def _arrow_csv(
-    body: pa.Buffer, delimiter: str, names: list[str], *, newlines_in_values: bool
+    body: pa.Buffer,
+    delimiter: str,
+    names: list[str],
+    *,
+    newlines_in_values: bool,
+    column_types: dict[str, pa.DataType] | None = None,
 ) -> pa.Table | None:
     bad: list[int] = []
 
@@ -221,15 +266,77 @@ def _arrow_csv(
                 invalid_row_handler=on_invalid,
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
+                column_types=dict.fromkeys(names, pa.string()) | (column_types or {}),
                 strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-                null_values=[],
+                quoted_strings_can_be_null=column_types is not None,
+                null_values=BLANK_VALUES if column_types else [],
             ),
         )
-    except (pa.ArrowInvalid, pa.ArrowKeyError):
+    except (pa.ArrowInvalid, pa.ArrowKeyError, pa.ArrowNotImplementedError):
         return None
     return None if bad else table
+
+
+def read_layout(file: InputFile, layout: TextLayout, config: IngestConfig) -> RawTable:
+    """``read_raw`` for a delimited file whose layout is already known."""
+    return _limit(_read_text(file, layout), config)
+
+
+def read_typed(
+    file: InputFile, layout: TextLayout, column_types: dict[str, pa.DataType], config: IngestConfig
+) -> RawTable | None:
+    """The fast path for big plain files: the named columns parsed by the CSV reader itself
+    (numbers as float64, dates as timestamps; blank placeholders null), the rest as text.
+
+    Returns None, for the caller to take ``read_layout``, whenever the careful path could
+    differ: a cell that does not cast, a ragged row, a line break inside a value, a footer or
+    subtotal row, or a non-finite number. The caller checks the columns it requires.
+    """
+    if layout.delimiter == ";" or layout.encoding not in ("utf-8", "utf-8-sig"):
+        return None
+    names = layout.names
+    table = _arrow_csv(
+        layout.body,
+        layout.delimiter,
+        names,
+        newlines_in_values=False,
+        column_types=column_types,
+    )
+    if table is None or table.num_rows != layout.one_line_rows or table.num_rows == 0:
+        return None
+    for name, kind in column_types.items():
+        finite = pc.is_finite(table.column(name)) if pa.types.is_floating(kind) else None
+        if finite is not None and pc.any(pc.invert(finite)).as_py():
+            return None
+    last = [_typed_cell(table.column(i)[-1]) for i in range(table.num_columns)]
+    filled = [c for c in last if c.strip()]
+    if (len(filled) <= 1 and table.num_columns > 1) or _FOOTER.match(
+        last[0].strip() or " ".join(filled)
+    ):
+        return None
+    first = table.column(0)
+    if (
+        pa.types.is_string(first.type)
+        and pc.any(pc.match_substring(first, "total", ignore_case=True)).as_py()
+    ):
+        return None
+    raw = RawTable(
+        frame=table.to_pandas(),
+        file=file.name,
+        trimmed_top=layout.trimmed_top,
+        encoding=layout.encoding,
+        delimiter=layout.delimiter,
+        lines=layout.first_line + np.arange(table.num_rows, dtype=np.int64),
+    )
+    return _limit(raw, config)
+
+
+def _typed_cell(value: pa.Scalar) -> str:
+    """A cell's text for the footer check: typed values (numbers, dates) can never be a footer
+    label, so any non-blank stand-in does; nulls are blank."""
+    if not value.is_valid:
+        return ""
+    return value.as_py() if pa.types.is_string(value.type) else "0"
 
 
 def _parse_python(body: bytes, delimiter: str, names: list[str], first_line: int):

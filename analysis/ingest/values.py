@@ -18,9 +18,10 @@ TRUE_WORDS = ("yes", "y", "true", "t", "1", "x", "si", "sí", "ja", "oui", "1.0"
 FALSE_WORDS = ("no", "n", "false", "f", "0", "0.0", "non", "nein")
 _PLAIN_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
-_BLANK_SET = pa.array(
-    sorted({v for b in BLANKS for v in (b, b.upper(), b.title(), b.capitalize())} | {"NaN"})
+BLANK_VALUES = sorted(
+    {v for b in BLANKS for v in (b, b.upper(), b.title(), b.capitalize())} | {"NaN"}
 )
+_BLANK_SET = pa.array(BLANK_VALUES)
 _NULL_TEXT = pa.scalar(None, pa.string())
 # Marks removed before the fast cast: currency symbols and the spaces around or inside amounts.
 _CURRENCY_MARKS = ("$", "€", "£", " ", "\u00a0")
