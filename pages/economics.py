@@ -24,17 +24,7 @@ if missing:
         icon=":material/info:",
     )
 
-k = eco.kpis(econ)
-widgets.kpi_row(
-    [
-        ("Accounts", f"{k.accounts:,}"),
-        ("Revenue", widgets.money(k.revenue)),
-        ("Gross margin", widgets.money(k.gross_margin)),
-        ("Cost-to-serve", widgets.money(k.cost_to_serve)),
-        ("Profit", widgets.money(k.profit)),
-        ("Unprofitable accounts", f"{k.unprofitable_accounts:,}"),
-    ]
-)
+widgets.portfolio_kpis(eco.kpis(econ))
 
 st.subheader("Revenue versus cost-to-serve")
 st.caption(

@@ -21,22 +21,14 @@ st.title("Your customer mix")
 loaded = state.current()
 econ = state.economics()
 seg = state.segmentation()
-k = eco.kpis(econ)
-widgets.kpi_row(
-    [
-        ("Accounts", f"{k.accounts:,}"),
-        ("Revenue", widgets.money(k.revenue)),
-        ("Cost-to-serve", widgets.money(k.cost_to_serve)),
-        ("Profit", widgets.money(k.profit)),
-        ("Unprofitable accounts", f"{k.unprofitable_accounts:,}"),
-    ]
-)
+widgets.portfolio_kpis(eco.kpis(econ))
 whale = eco.whale_summary(econ)
 if whale.total_profit > 0:
+    erosion = widgets.money(whale.erosion).replace("$", "\\$")  # a bare $ starts LaTeX
     st.markdown(
         f"The most profitable **{whale.peak_share_of_accounts:.0%}** of accounts earn "
         f"**{whale.peak_pct:.0f}%** of total profit; the rest give "
-        f"**{widgets.money(whale.erosion)}** of it back."
+        f"**{erosion}** of it back."
     )
 
 summary = sg.segment_summary(seg)

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analysis import exports
+from analysis.economics import Kpis
 from analysis.errors import RightfitError
 
 _MIME = {
@@ -77,6 +78,20 @@ def kpi_row(items: Sequence[tuple[str, str]], *, help: dict[str, str] | None = N
     columns = st.columns(len(items))
     for column, (label, value) in zip(columns, items, strict=True):
         column.metric(label, value, help=(help or {}).get(label))
+
+
+def portfolio_kpis(k: Kpis) -> None:
+    """The portfolio's headline figures, the same on every page that shows them."""
+    kpi_row(
+        [
+            ("Accounts", f"{k.accounts:,}"),
+            ("Revenue", money(k.revenue)),
+            ("Gross margin", money(k.gross_margin)),
+            ("Cost-to-serve", money(k.cost_to_serve)),
+            ("Profit", money(k.profit)),
+            ("Unprofitable accounts", f"{k.unprofitable_accounts:,}"),
+        ]
+    )
 
 
 def money(value: float) -> str:
