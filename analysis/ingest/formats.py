@@ -17,6 +17,7 @@ ZIP_ABSOLUTE_LIMIT = 2 * 2**30
 PROLOG_LIMIT = 2**20
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _PROLOG_TOKEN = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
+_SPACE = b" \t\r\n\x00"
 _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _BIFF8_BOF = b"\x09\x08\x10\x00"
 
@@ -40,7 +41,7 @@ _NOT_TABLES: tuple[tuple[bytes, str], ...] = (
 
 def detect_format(name: str, data: bytes) -> str:
     """Return "csv", "xlsx", "xlsb", "xls", "ods" or "parquet"; raise for anything else."""
-    if not data or not data.strip(b" \t\r\n\x00"):
+    if not data or not (data[:4096].strip(_SPACE) or data.strip(_SPACE)):  # no big copy
         raise InputFileError(name, "the file is empty.")
     head = data[:16]
     if head.startswith(b"PAR1"):
@@ -214,7 +215,7 @@ def detect_encoding(data: bytes) -> str:
     if len(sample) >= 4 and sample.count(0) > len(sample) // 4:
         evens, odds = sample[0::2].count(0), sample[1::2].count(0)
         return "utf-16-be" if evens > odds else "utf-16-le"
-    first_bad = _first_non_utf8(data)
+    first_bad = None if data.isascii() else _first_non_utf8(data)
     if first_bad is None:
         return "utf-8"
     sample = _non_ascii_lines(data, first_bad)

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -320,8 +321,8 @@ def read_typed(
         and pc.any(pc.match_substring(first, "total", ignore_case=True)).as_py()
     ):
         return None
-    raw = RawTable(
-        frame=table.to_pandas(),
+    raw = RawTable(  # text stays Arrow ``string`` (no large_string copy there and back)
+        frame=table.to_pandas(types_mapper={pa.string(): pd.ArrowDtype(pa.string())}.get),
         file=file.name,
         trimmed_top=layout.trimmed_top,
         encoding=layout.encoding,

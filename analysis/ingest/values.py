@@ -22,6 +22,7 @@ BLANK_VALUES = sorted(
     {v for b in BLANKS for v in (b, b.upper(), b.title(), b.capitalize())} | {"NaN"}
 )
 _BLANK_SET = pa.array(BLANK_VALUES)
+_BLANK_BYTES = max(len(v.encode()) for v in BLANK_VALUES)
 _NULL_TEXT = pa.scalar(None, pa.string())
 # Marks removed before the fast cast: currency symbols and the spaces around or inside amounts.
 _CURRENCY_MARKS = ("$", "€", "£", " ", "\u00a0")
@@ -54,7 +55,9 @@ def as_text(column) -> pa.Array:
         arr = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
     elif isinstance(column, pa.Array):
         arr = column
-    elif isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+    elif (
+        isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow"
+    ) or isinstance(column.dtype, pd.ArrowDtype):
         arr = pa.array(column)
     else:
         arr = pa.array(
@@ -68,8 +71,18 @@ def as_text(column) -> pa.Array:
 
 
 def blank_mask(text: pa.Array) -> np.ndarray:
-    """Empty cells and placeholders ("N/A", "NULL", "-", ...), in any letter case."""
-    return _np(pc.or_kleene(pc.is_null(text), pc.is_in(text, value_set=_BLANK_SET)))
+    """Empty cells and placeholders ("N/A", "NULL", "-", ...), in any letter case.
+
+    Only cells as short as the longest placeholder are looked up: ids and names are usually
+    longer, and a length is far cheaper to get than a hash."""
+    short = _np(pc.less_equal(pc.binary_length(text), _BLANK_BYTES))
+    blank = ~_np(pc.is_valid(text)) if text.null_count else np.zeros(len(text), bool)
+    if short.all():
+        return blank | _np(pc.is_in(text, value_set=_BLANK_SET))
+    if short.any():
+        index = np.flatnonzero(short)
+        blank[index] |= _np(pc.is_in(text.take(pa.array(index)), value_set=_BLANK_SET))
+    return blank
 
 
 def _any(mask: pa.Array) -> bool:
