@@ -186,10 +186,15 @@ def _quarter_sql(column: str) -> str:
 
 def _quarter_labels(table: pa.Table) -> pa.Table:
     key = table.column(s.QUARTER).combine_chunks()
-    numbers = pc.unique(key)
-    labels = pa.array([f"{q // 4:04d}-Q{q % 4 + 1}" for q in numbers.to_pylist()], pa.string())
+    if len(key) == 0:
+        return table.set_column(
+            table.column_names.index(s.QUARTER), s.QUARTER, pa.array([], pa.string())
+        )
+    low, high = pc.min_max(key).values()
+    low, high = low.as_py(), high.as_py()
+    labels = pa.array([f"{q // 4:04d}-Q{q % 4 + 1}" for q in range(low, high + 1)], pa.string())
     index = table.column_names.index(s.QUARTER)
-    return table.set_column(index, s.QUARTER, labels.take(pc.index_in(key, numbers)))
+    return table.set_column(index, s.QUARTER, labels.take(pc.subtract(key, low)))
 
 
 def aggregate_invoices(events: pa.Table) -> tuple[pd.DataFrame, pd.DataFrame | None]:

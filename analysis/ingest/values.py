@@ -67,7 +67,17 @@ def as_text(column) -> pa.Array:
         arr = arr.combine_chunks()
     if not pa.types.is_string(arr.type):
         arr = pc.cast(arr, pa.string())
-    return pc.utf8_trim_whitespace(arr)
+    return pc.utf8_trim_whitespace(arr) if _may_hold_space(arr) else arr
+
+
+def _may_hold_space(text: pa.Array) -> bool:
+    """False when no character bytes are control, space or non-ASCII, so trimming can't change
+    a cell: one cheap pass over the bytes instead of a new array (ids, codes, plain numbers)."""
+    data = text.buffers()[2]
+    if data is None:
+        return False
+    codes = np.frombuffer(data, np.uint8)
+    return bool((np.subtract(codes, 33, dtype=np.uint8) > 94).any())
 
 
 def blank_mask(text: pa.Array) -> np.ndarray:
