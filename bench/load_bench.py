@@ -17,6 +17,7 @@ import asyncio
 import io
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -244,6 +245,9 @@ def main() -> None:
     parser.add_argument("--users", type=int, nargs="+", default=[20, 40])
     parser.add_argument("--seconds", type=float, default=45.0)
     parser.add_argument("--no-bomb", action="store_true")
+    parser.add_argument(
+        "--log", type=Path, help="keep the server's log here (tracebacks of errors)"
+    )
     args = parser.parse_args()
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
@@ -261,6 +265,8 @@ def main() -> None:
                 server.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 server.kill()
+            if args.log:
+                shutil.copyfile(Path(tmp) / "server.log", args.log)
 
 
 if __name__ == "__main__":

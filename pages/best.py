@@ -64,11 +64,11 @@ elif how == "Chosen accounts":
         try:
             use(sim.BestDefinition.from_exemplars(ids))
         except ConfigError as error:
-            st.error(str(error))
+            st.error(widgets.plain(str(error)))
 
 best = table[sim.BEST]
 for warning in table.attrs.get("similarity_warnings", ()):
-    st.warning(warning, icon=":material/warning:")
+    st.warning(widgets.plain(warning), icon=":material/warning:")
 widgets.kpi_row(
     [
         ("Best customers", f"{int(best.sum()):,}"),
@@ -130,7 +130,7 @@ try:
         loaded.key, loaded.files, state.ingest_config(), state.pipeline_config()
     )
 except ConfigError as error:
-    st.info(str(error))
+    st.info(widgets.plain(str(error)))
 else:
     widgets.kpi_row(
         [
@@ -163,7 +163,7 @@ with st.form("best_target"):
             state.save_targets([*targets, target])
             st.rerun()
         except ConfigError as error:
-            st.error(str(error))
+            st.error(widgets.plain(str(error)))
 if targets:
     progress = sim.target_progress(targets, {state.current_quarter(): table})
     widgets.table(progress, key="best_targets")

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from analysis import schema
-from analysis.ingest import ROLES, IngestConfig, InputFile, header_signature, mapping_targets
+from analysis.ingest import (
+    ROLES,
+    IngestConfig,
+    InputFile,
+    RawTable,
+    header_signature,
+    mapping_targets,
+)
 from ui import cached, state, widgets
 from ui.state import LoadedFiles
 
@@ -29,37 +38,47 @@ uploads = st.file_uploader(
 )
 
 if uploads:
-    files = [InputFile(name=u.name, data=u.getvalue()) for u in uploads]
     saved = state.saved_mappings()
+    st.subheader("Confirm what each file is")
+    files: list[InputFile] = []
+    raws: list[RawTable] = []
     roles: dict[str, str] = {}
-    mappings: dict[str, dict[str, str]] = {}
-    sheets: dict[str, str] = {}
-    with st.form("data_confirm", border=True):
-        st.subheader("Confirm what each file is")
-        for index, file in enumerate(files):
-            raw = widgets.guarded(lambda file=file: cached.raw_table(file, IngestConfig()))
-            st.markdown(f"**File {index + 1}**")
-            st.text(f"{file.name} · {len(raw.frame):,} rows · {len(raw.frame.columns)} columns")
-            if raw.sheets and len(raw.sheets) > 1:
-                sheets[file.name] = st.selectbox(
+    for index, upload in enumerate(uploads):
+        file = InputFile(name=upload.name, data=upload.getvalue())
+        raw = widgets.guarded(lambda file=file: cached.raw_table(file, IngestConfig()))
+        with st.container(border=True):
+            st.text(f"{index + 1}. {file.name}")
+            if len(raw.sheets) > 1:
+                sheet = st.selectbox(
                     "Sheet",
                     raw.sheets,
                     index=raw.sheets.index(raw.sheet),
                     key=f"data_sheet_{index}",
                 )
+                if sheet != raw.sheet:
+                    file = replace(file, sheet=sheet)
+                    raw = widgets.guarded(lambda file=file: cached.raw_table(file, IngestConfig()))
+            st.caption(f"{len(raw.frame):,} rows · {len(raw.frame.columns)} columns")
             if raw.trimmed_top or raw.trimmed_bottom:
                 st.caption("Report rows trimmed above and below the table:")
                 st.text("\n".join([*raw.trimmed_top, "…table…", *raw.trimmed_bottom]))
-            columns = [str(c) for c in raw.frame.columns]
-            role, confidence = cached.detect_role(tuple(columns))
+            role, confidence = cached.detect_role(tuple(str(c) for c in raw.frame.columns))
             roles[file.name] = st.selectbox(
-                f"Role (detected: {role}, {confidence:.0%} sure)",
+                f"What this file is (detected: {role}, {confidence:.0%} sure)",
                 ROLES,
                 index=ROLES.index(role),
                 key=f"data_role_{index}",
             )
-            signature = header_signature(columns)
-            suggested = saved.get(signature) or cached.suggest_mapping(
+        files.append(file)
+        raws.append(raw)
+
+    mappings: dict[str, dict[str, str]] = {}
+    with st.form("data_confirm", border=True):
+        st.subheader("Confirm the columns")
+        for index, (file, raw) in enumerate(zip(files, raws, strict=True)):
+            st.text(f"{index + 1}. {file.name}: {roles[file.name]}")
+            columns = [str(c) for c in raw.frame.columns]
+            suggested = saved.get(header_signature(columns)) or cached.suggest_mapping(
                 tuple(columns), roles[file.name]
             )
             targets = ["(ignore)", *mapping_targets(roles[file.name])]
@@ -73,7 +92,7 @@ if uploads:
                     "Rightfit field": st.column_config.SelectboxColumn(options=targets),
                 },
                 hide_index=True,
-                key=f"data_mapping_{index}",
+                key=f"data_mapping_{index}_{roles[file.name]}",
             )
             mappings[file.name] = {
                 src: dst
@@ -99,16 +118,11 @@ if uploads:
         submitted = st.form_submit_button("Use these files", type="primary")
     if submitted:
         config = IngestConfig(
-            roles=roles,
-            mappings=mappings,
-            sheet=sheets,
-            duplicates=duplicates,
-            date_order=date_order,
+            roles=roles, mappings=mappings, duplicates=duplicates, date_order=date_order
         )
         loaded = LoadedFiles(tuple(files), "upload")
         widgets.guarded(lambda: cached.portfolio(loaded.key, loaded.files, config))
-        for file in files:
-            raw = cached.raw_table(file, IngestConfig())
+        for file, raw in zip(files, raws, strict=True):
             saved[header_signature([str(c) for c in raw.frame.columns])] = mappings[file.name]
         state.save_mappings(saved)
         state.use_files(loaded, config)
@@ -123,7 +137,7 @@ if loaded.origin == "upload" and st.button("Back to the sample portfolio", key="
 
 st.header("What was loaded")
 for warning in portfolio.warnings:
-    st.warning(warning, icon=":material/warning:")
+    st.warning(widgets.plain(warning), icon=":material/warning:")
 if portfolio.missing:
     st.info(
         "Not in your files (later steps work without them and say where results are coarser): "

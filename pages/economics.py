@@ -153,7 +153,7 @@ with st.expander("Unit costs (edit and apply)", icon=":material/tune:"):
                 state.save_unit_costs(UnitCosts.from_frame(edited))
                 st.rerun()
             except ConfigError as error:
-                st.error(str(error))
+                st.error(widgets.plain(str(error)))
     widgets.download_table(costs.to_frame(), "unit-costs", key="eco_costs_dl")
     st.download_button(
         "Download unit costs (JSON, for the CLI's --unit-costs)",

@@ -37,7 +37,7 @@ def attempt(step: Callable[[], object], *, snapshots: bool = True) -> bool:
     try:
         step()
     except RightfitError as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(widgets.plain(str(error)), icon=":material/error:")
         return False
     for key in ("rev_compare_after", "rev_compare_before") if snapshots else ():
         st.session_state.pop(key, None)
@@ -59,7 +59,7 @@ with st.form("rev_save_form"):
             "tier_policy": json.loads(state.pipeline_config().tiers.to_json()),
         }
         if attempt(lambda: ws.save_snapshot(name, table, meta, replace=overwrite)):
-            st.success(f"Saved {len(table):,} accounts as '{name.strip()}'.")
+            st.success(widgets.plain(f"Saved {len(table):,} accounts as '{name.strip()}'."))
 
 listing = ws.list_snapshots()
 names = listing["name"].tolist()
@@ -209,7 +209,7 @@ with st.form("rev_decision_form", clear_on_submit=True):
             ws.add_decision(decision)
 
         if attempt(record, snapshots=False):
-            st.success(f"Recorded: {action} for account {account}.")
+            st.success(widgets.plain(f"Recorded: {action} for account {account}."))
 
 decisions = ws.decisions()
 if decisions.empty:

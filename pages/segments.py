@@ -51,7 +51,7 @@ with (
             )
             st.rerun()
         except ConfigError as error:
-            st.error(str(error))
+            st.error(widgets.plain(str(error)))
 
 scored = state.scored()
 seg = scored.segmentation
@@ -151,14 +151,14 @@ with st.form("seg_override", clear_on_submit=True):
     reason = st.text_input("Why", key="seg_override_reason")
     if st.form_submit_button("Save override"):
         if account.strip() not in set(accounts[schema.ACCOUNT_ID].astype(str)):
-            st.error(f"No account with id '{account.strip()}'.")
+            st.error(widgets.plain(f"No account with id '{account.strip()}'."))
         else:
             try:
                 override = Override(account.strip(), segment, reason, by, date.today())
                 store.workspace().set_override(override)
                 st.rerun()
             except RightfitError as error:
-                st.error(str(error))
+                st.error(widgets.plain(str(error)))
 overrides = store.workspace().overrides()
 if not overrides.empty:
     widgets.table(overrides, key="seg_overrides")

@@ -30,7 +30,7 @@ with st.expander("Policy (edit and apply)", icon=":material/tune:"):
                 state.save_tier_policy(tr.policy_from_frame(edited, policy))
                 st.rerun()
             except ConfigError as error:
-                st.error(str(error))
+                st.error(widgets.plain(str(error)))
     st.download_button(
         "Download policy (JSON, for the CLI's --tiers)",
         data=policy.to_json(),
@@ -41,7 +41,7 @@ with st.expander("Policy (edit and apply)", icon=":material/tune:"):
     )
 
 for note in tr.unassessed(accounts):
-    st.info(f"Not assessed: {note}.", icon=":material/info:")
+    st.info(widgets.plain(f"Not assessed: {note}."), icon=":material/info:")
 
 summary, exceptions = cached.tier_views(
     loaded.key, loaded.files, state.ingest_config(), state.pipeline_config()
@@ -85,7 +85,7 @@ try:
         loaded.key, loaded.files, state.ingest_config(), state.pipeline_config(), proposed
     )
 except ConfigError as error:
-    st.error(str(error))
+    st.error(widgets.plain(str(error)))
 else:
     widgets.kpi_row(
         [

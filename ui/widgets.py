@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 import pandas as pd
@@ -108,12 +109,21 @@ def percent(value: float) -> str:
     return "–" if pd.isna(value) else f"{value:.0%}"
 
 
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$:])")
+
+
+def plain(text: str) -> str:
+    """Text for an alert or caption, which Streamlit renders as Markdown: every Markdown
+    character escaped, so a file name or account id like `[x](javascript:...)` stays text."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
 def guarded(step: Callable[[], object]) -> object:
     """Run a step that may reject the user's input; show its message and stop the page."""
     try:
         return step()
     except RightfitError as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(plain(str(error)), icon=":material/error:")
         st.stop()
 
 
