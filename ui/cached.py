@@ -24,7 +24,7 @@ from analysis.ingest import (
     RawTable,
     load_portfolio,
     load_portfolio_isolated,
-    read_raw,
+    read_raw_isolated,
 )
 from analysis.ingest.sandbox import DEFAULT_MEMORY_BYTES, DEFAULT_SECONDS
 from analysis.pipeline import PipelineConfig, Scored, score_economics
@@ -100,7 +100,10 @@ def scored(key: str, _files: Files, ingest: IngestConfig, config: PipelineConfig
 
 @st.cache_data(max_entries=32, show_spinner="Reading the file…")
 def _raw_table(digest: str, _file: InputFile, config: IngestConfig) -> RawTable:
-    return read_raw(_file, config)
+    """An upload's preview read runs under the same budget as its load (see `portfolio`)."""
+    return read_raw_isolated(
+        _file, config, memory_bytes=_upload_memory_bytes(), seconds=_upload_seconds()
+    )
 
 
 def raw_table(file: InputFile, config: IngestConfig) -> RawTable:

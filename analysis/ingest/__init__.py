@@ -19,7 +19,7 @@ from analysis.ingest.models import (
 )
 from analysis.ingest.portfolio import load_paths, load_portfolio
 from analysis.ingest.read import read_raw
-from analysis.ingest.sandbox import load_portfolio_isolated
+from analysis.ingest.sandbox import load_portfolio_isolated, read_raw_isolated
 
 __all__ = [
     "ROLES",
@@ -38,5 +38,6 @@ __all__ = [
     "mapping_targets",
     "normalise",
     "read_raw",
+    "read_raw_isolated",
     "suggest_mapping",
 ]

@@ -1,4 +1,4 @@
-"""Run ``load_portfolio`` in a child process with a memory and time budget.
+"""Run ingest (``load_portfolio``, ``read_raw``) in a child process with a memory and time budget.
 
 A server shares its memory and cores between every user: one hostile or huge upload must not stall
 or kill the other sessions. The child is started with "spawn" (never a plain fork of the threaded
@@ -15,14 +15,15 @@ import importlib
 import multiprocessing
 import os
 import resource
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 
 import pyarrow as pa
 
 from analysis.errors import InputFileError, RightfitError
-from analysis.ingest.models import IngestConfig, InputFile, Portfolio
+from analysis.ingest.models import IngestConfig, InputFile, Portfolio, RawTable
 from analysis.ingest.portfolio import load_portfolio
+from analysis.ingest.read import read_raw
 
 DEFAULT_MEMORY_BYTES = 2 * 2**30
 DEFAULT_SECONDS = 120.0
@@ -47,10 +48,28 @@ def load_portfolio_isolated(
     """
     files = tuple(files)
     names = ", ".join(f.name for f in files) or "(no file)"
+    return _isolated(load_portfolio, (files, config), names, memory_bytes, seconds)
+
+
+def read_raw_isolated(
+    file: InputFile,
+    config: IngestConfig,
+    *,
+    memory_bytes: int = DEFAULT_MEMORY_BYTES,
+    seconds: float = DEFAULT_SECONDS,
+) -> RawTable:
+    """``read_raw`` (the preview read of an upload) under the same budget as a whole load."""
+    return _isolated(read_raw, (file, config), file.name, memory_bytes, seconds)
+
+
+def _isolated(
+    work: Callable, args: tuple, names: str, memory_bytes: int, seconds: float
+) -> Portfolio | RawTable:
+    """``work(*args)`` in a spawned child under the budget; its result or a RightfitError."""
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
     child = context.Process(
-        target=_child, args=(send, files, config, memory_bytes), name="rightfit-ingest"
+        target=_child, args=(send, work, args, memory_bytes), name="rightfit-ingest"
     )
     child.start()
     send.close()
@@ -62,8 +81,8 @@ def load_portfolio_isolated(
         _stop(child, at_once=outcome == ("timeout",))
     budget = f"{memory_bytes / 2**20:,.{0 if memory_bytes >= 2**20 else 2}f} MB"
     match outcome:
-        case ("ok", portfolio):
-            return portfolio
+        case ("ok", result):
+            return result
         case ("error", module, qualname, state, args):
             raise _rebuild(module, qualname, state, args)
         case ("memory",):
@@ -98,9 +117,7 @@ def _stop(child, *, at_once: bool) -> None:
     child.close()
 
 
-def _child(
-    send: Connection, files: tuple[InputFile, ...], config: IngestConfig, memory_bytes: int
-) -> None:
+def _child(send: Connection, work: Callable, args: tuple, memory_bytes: int) -> None:
     """Entry point of the child: everything it has is already imported, so the limit is what the
     parse itself may take on top."""
     os.nice(_NICENESS)
@@ -111,7 +128,7 @@ def _child(
         limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     try:
-        outcome: tuple = ("ok", load_portfolio(files, config))
+        outcome: tuple = ("ok", work(*args))
     except RightfitError as error:
         kind = type(error)
         outcome = ("error", kind.__module__, kind.__qualname__, vars(error), error.args)

@@ -6,7 +6,14 @@ import pandas as pd
 import pytest
 
 from analysis.errors import InputFileError, MissingColumnsError
-from analysis.ingest import IngestConfig, InputFile, load_portfolio, load_portfolio_isolated
+from analysis.ingest import (
+    IngestConfig,
+    InputFile,
+    load_portfolio,
+    load_portfolio_isolated,
+    read_raw,
+    read_raw_isolated,
+)
 from analysis.sample import SAMPLE_FILES
 
 NAMES = "accounts.csv, invoices.csv, tickets.csv, interactions.csv"
@@ -63,3 +70,11 @@ def test_rightfit_error_passes_through_with_its_message(file, kind) -> None:
     assert type(isolated.value) is kind
     assert str(isolated.value) == str(in_process.value)
     assert vars(isolated.value) == vars(in_process.value)
+
+
+def test_preview_read_is_isolated_too() -> None:
+    file = InputFile("accounts.csv", SAMPLE_FILES["accounts"].read_bytes())
+    isolated = read_raw_isolated(file, IngestConfig())
+    pd.testing.assert_frame_equal(isolated.frame, read_raw(file, IngestConfig()).frame)
+    with pytest.raises(InputFileError, match="needs more memory than one upload may use"):
+        read_raw_isolated(file, IngestConfig(), memory_bytes=2**20)
