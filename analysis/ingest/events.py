@@ -242,7 +242,7 @@ def aggregate_invoices(events: pa.Table) -> tuple[pd.DataFrame, pd.DataFrame | N
             connection.execute(f"CREATE TEMP TABLE inv AS SELECT {select} FROM events")
         else:
             connection.execute(
-                f"CREATE TEMP TABLE inv AS SELECT {key}, {', '.join(line)} "
+                f"CREATE TEMP TABLE inv AS SELECT {s.ACCOUNT_ID}, credit, {', '.join(line)} "
                 f"FROM events GROUP BY {key}"
             )
         sql = f"SELECT {s.ACCOUNT_ID}, {', '.join(outer)} FROM inv GROUP BY 1 ORDER BY 1"

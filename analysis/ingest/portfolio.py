@@ -28,7 +28,6 @@ from analysis.ingest.formats import detect_format
 from analysis.ingest.headers import detect_role, suggest_mapping
 from analysis.ingest.models import ROLES, FileReport, IngestConfig, InputFile, Portfolio, RawTable
 from analysis.ingest.read import check_size, read_layout, read_raw, read_typed, text_layout
-from analysis.ingest.values import as_text, blank_mask
 
 _COUNT_KINDS = ("count", "money")
 
@@ -132,7 +131,8 @@ def _load(file: InputFile, config: IngestConfig) -> _Loaded:
 
 def _typed_invoices(file, layout, mapping: dict[str, str], config: IngestConfig):
     """An invoice file with numbers and dates parsed by the CSV reader (``read_typed``), or None
-    when a required cell is blank, so the careful path can quarantine it by line."""
+    when an amount is blank, so the careful path quarantines it with its text. (Blank account
+    ids are quarantined the same way on both paths; a wholly blank row has a blank amount.)"""
     by_field = {f: src for src, f in mapping.items() if src in layout.names}
     if s.ACCOUNT_ID not in by_field or h.AMOUNT not in by_field:
         return None
@@ -141,8 +141,6 @@ def _typed_invoices(file, layout, mapping: dict[str, str], config: IngestConfig)
     types |= {by_field[f]: pa.timestamp("s") for f in (h.DATE, h.PAID_DATE) if f in by_field}
     raw = read_typed(file, layout, types, config)
     if raw is None or raw.frame[by_field[h.AMOUNT]].isna().any():
-        return None
-    if blank_mask(as_text(raw.frame[by_field[s.ACCOUNT_ID]])).any():
         return None
     return raw
 

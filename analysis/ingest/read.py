@@ -316,10 +316,7 @@ def read_typed(
     ):
         return None
     first = table.column(0)
-    if (
-        pa.types.is_string(first.type)
-        and pc.any(pc.match_substring(first, "total", ignore_case=True)).as_py()
-    ):
+    if pa.types.is_string(first.type) and _may_say_total(first):
         return None
     raw = RawTable(  # text stays Arrow ``string`` (no large_string copy there and back)
         frame=table.to_pandas(types_mapper={pa.string(): pd.ArrowDtype(pa.string())}.get),
@@ -330,6 +327,16 @@ def read_typed(
         lines=layout.first_line + np.arange(table.num_rows, dtype=np.int64),
     )
     return _limit(raw, config)
+
+
+def _may_say_total(column: pa.ChunkedArray) -> bool:
+    """Whether a cell may hold "total" in any case: a byte search over the letters folded to
+    lower case (a few non-letters fold too, which can only cause a false alarm)."""
+    for chunk in column.chunks:
+        data = chunk.buffers()[2]
+        if data is not None and b"total" in (np.frombuffer(data, np.uint8) | 0x20).tobytes():
+            return True
+    return False
 
 
 def _typed_cell(value: pa.Scalar) -> str:
