@@ -77,7 +77,11 @@ def _may_hold_space(text: pa.Array) -> bool:
     if data is None:
         return False
     codes = np.frombuffer(data, np.uint8)
-    return bool((np.subtract(codes, 33, dtype=np.uint8) > 94).any())
+    step = 2**20  # small slices keep the temporaries in cache
+    return any(
+        (np.subtract(codes[i : i + step], 33, dtype=np.uint8) > 94).any()
+        for i in range(0, len(codes), step)
+    )
 
 
 def blank_mask(text: pa.Array) -> np.ndarray:
