@@ -9,6 +9,7 @@ are added, with a warning.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,14 @@ from analysis.ingest.columns import empty_quarantine
 from analysis.ingest.formats import detect_format
 from analysis.ingest.headers import detect_role, suggest_mapping
 from analysis.ingest.models import ROLES, FileReport, IngestConfig, InputFile, Portfolio, RawTable
-from analysis.ingest.read import check_size, read_layout, read_raw, read_typed, text_layout
+from analysis.ingest.read import (
+    check_size,
+    read_layout,
+    read_raw,
+    read_typed,
+    sample_fits,
+    text_layout,
+)
 
 _COUNT_KINDS = ("count", "money")
 
@@ -124,23 +132,52 @@ def _load(file: InputFile, config: IngestConfig) -> _Loaded:
     layout = text_layout(file)
     role, confidence, mapping = _role_mapping(file, config, layout.names)
     raw = None
-    if role == "invoices":
-        raw = _typed_invoices(file, layout, mapping, config)
+    if role in ("invoices", "accounts"):
+        raw = _typed(file, layout, role, mapping, config)
     return _Loaded(raw or read_layout(file, layout, config), role, confidence, mapping)
 
 
-def _typed_invoices(file, layout, mapping: dict[str, str], config: IngestConfig):
-    """An invoice file with numbers and dates parsed by the CSV reader (``read_typed``), or None
-    when an amount is blank, so the careful path quarantines it with its text. (Blank account
-    ids are quarantined the same way on both paths; a wholly blank row has a blank amount.)"""
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?$")
+_INVOICE_NUMBERS = (h.AMOUNT, h.QUANTITY, h.COST, h.DISCOUNT, s.FREIGHT)
+_NUMBER_KINDS = ("money", "count", "number")
+
+
+def _typed(file: InputFile, layout, role: str, mapping: dict[str, str], config: IngestConfig):
+    """The file with plain-looking number and ISO date columns parsed by the CSV reader
+    (``read_typed``), or None for the careful path.
+
+    Required values keep their text where the careful path would quarantine them with it: an
+    accounts file's revenue stays text, and an invoice file with a blank amount goes the careful
+    way. (Blank account ids are quarantined alike on both paths.)
+    """
     by_field = {f: src for src, f in mapping.items() if src in layout.names}
-    if s.ACCOUNT_ID not in by_field or h.AMOUNT not in by_field:
+    if role == "invoices":
+        if s.ACCOUNT_ID not in by_field or h.AMOUNT not in by_field:
+            return None
+        numbers = [f for f in _INVOICE_NUMBERS if f in by_field]
+        dates = [f for f in (h.DATE, h.PAID_DATE) if f in by_field]
+        if not sample_fits(layout, by_field[h.AMOUNT], _PLAIN_NUMBER):
+            return None
+    else:
+        kinds = {
+            f: s.FIELDS_BY_NAME[f].kind if f in s.FIELDS_BY_NAME else "number" for f in by_field
+        }
+        numbers = [f for f, k in kinds.items() if k in _NUMBER_KINDS and f != s.REVENUE]
+        dates = [f for f, k in kinds.items() if k == "date"]
+        numbers = [f for f in numbers if f != s.ACCOUNT_ID]
+    types = {
+        by_field[f]: pa.float64()
+        for f in numbers
+        if sample_fits(layout, by_field[f], _PLAIN_NUMBER)
+    }
+    types |= {
+        by_field[f]: pa.timestamp("s") for f in dates if sample_fits(layout, by_field[f], _ISO_DATE)
+    }
+    if not types:
         return None
-    numbers = (h.AMOUNT, h.QUANTITY, h.COST, h.DISCOUNT, s.FREIGHT)
-    types = {by_field[f]: pa.float64() for f in numbers if f in by_field}
-    types |= {by_field[f]: pa.timestamp("s") for f in (h.DATE, h.PAID_DATE) if f in by_field}
     raw = read_typed(file, layout, types, config)
-    if raw is None or raw.frame[by_field[h.AMOUNT]].isna().any():
+    if raw is None or (role == "invoices" and raw.frame[by_field[h.AMOUNT]].isna().any()):
         return None
     return raw
 

@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 from analysis.errors import InputFileError
 from analysis.ingest.formats import detect_encoding, detect_format
 from analysis.ingest.models import IngestConfig, InputFile, RawTable
-from analysis.ingest.values import BLANK_VALUES
+from analysis.ingest.values import BLANK_VALUES, BLANKS
 
 DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_BYTES = 256 * 1024
@@ -37,6 +37,7 @@ _FOOTER = re.compile(
 # Text columns as Arrow ``string`` in pandas: no copy into pandas' large_string and back, which
 # for a 1M-row file costs ~0.2 s and a second copy of every text column.
 ARROW_TEXT = {pa.string(): pd.ArrowDtype(pa.string())}
+BLANK_WORDS = frozenset(BLANKS) | {"nan"}
 _SUBTOTAL = r"(?i)^\s*((grand\s+)?totals?|sub-?totals?)(\s|$|:)"
 
 
@@ -90,6 +91,7 @@ class TextLayout:
     first_line: int
     trimmed_top: list[str]
     one_line_rows: int
+    sample: tuple[tuple[str, ...], ...] = ()
 
     @property
     def body(self) -> pa.Buffer:
@@ -123,8 +125,9 @@ def text_layout(file: InputFile) -> TextLayout:
     offset = sum(len(line.encode("utf-8")) for line in lines[:header_end])
     trimmed_top = [line.rstrip("\r\n") for line in lines[:header_line] if line.strip()]
     one_line_rows = buf.count(b"\n", offset) + (0 if buf.endswith(b"\n") else 1)
+    sample = tuple(tuple(row) for row in rows[header_at + 1 :])
     return TextLayout(
-        buf, encoding, delimiter, names, offset, header_end + 1, trimmed_top, one_line_rows
+        buf, encoding, delimiter, names, offset, header_end + 1, trimmed_top, one_line_rows, sample
     )
 
 
@@ -312,6 +315,8 @@ def read_typed(
     )
     if table is None or table.num_rows != layout.one_line_rows or table.num_rows == 0:
         return None
+    if _has_blank_rows(table):
+        return None
     for name, kind in column_types.items():
         finite = pc.is_finite(table.column(name)) if pa.types.is_floating(kind) else None
         if finite is not None and pc.any(pc.invert(finite)).as_py():
@@ -334,6 +339,31 @@ def read_typed(
         lines=layout.first_line + np.arange(table.num_rows, dtype=np.int64),
     )
     return _limit(raw, config)
+
+
+def sample_fits(layout: TextLayout, column: str, pattern: re.Pattern) -> bool:
+    """Whether every sampled cell of ``column`` is blank or matches ``pattern`` (so a typed
+    read is worth trying)."""
+    index = layout.names.index(column)
+    cells = [row[index].strip() for row in layout.sample if index < len(row)]
+    return all(pattern.match(c) or c.lower() in BLANK_WORDS for c in cells)
+
+
+def _has_blank_rows(table: pa.Table) -> bool:
+    """Whether some row has no filled cell (the careful path drops those without a trace).
+    Typed columns go first: one without nulls settles it at no cost."""
+    typed = [c for c in table.columns if not pa.types.is_string(c.type)]
+    if any(c.null_count == 0 for c in typed):
+        return False
+    candidates = np.ones(table.num_rows, bool)
+    for column in typed + [c for c in table.columns if pa.types.is_string(c.type)]:
+        if pa.types.is_string(column.type):
+            candidates &= _filled(column) == 0
+        else:
+            candidates &= np.asarray(column.is_null().to_numpy(zero_copy_only=False), bool)
+        if not candidates.any():
+            return False
+    return True
 
 
 def _may_say_total(column: pa.ChunkedArray) -> bool:

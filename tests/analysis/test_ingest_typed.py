@@ -42,7 +42,7 @@ CASES = {
 
 
 def _careful(monkeypatch) -> None:
-    monkeypatch.setattr(portfolio_module, "_typed_invoices", lambda *args: None)
+    monkeypatch.setattr(portfolio_module, "_typed", lambda *args: None)
 
 
 def _same(left, right) -> None:
@@ -70,3 +70,34 @@ def test_typed_path_is_taken_for_a_plain_file():
     file = InputFile("invoices.csv", CASES["plain"])
     loaded = portfolio_module._load(file, IngestConfig())
     assert str(loaded.raw.frame["Amount"].dtype) == "float64"
+
+
+ACCOUNTS_HEADER = (
+    b"Account ID,Account Name,Annual Revenue,COGS,Orders,Avg Days to Pay,First Order Date,"
+    b"Decision Maker Access,Headcount\n"
+)
+ACCOUNT_ROWS = (
+    b"A-1,Acme,1000,600,3,31.5,2024-01-05,Yes,12\n"
+    b"A-2,Beta,$2000,,4,N/A,2023-11-30,No,\n"
+    b"A-3,Gamma,N/A,100,1,40,,,7\n"
+    b"A-1,Acme again,500,200,2,20,2022-02-02,No,3\n"
+)
+ACCOUNT_CASES = {
+    "plain": ACCOUNTS_HEADER + ACCOUNT_ROWS,
+    "blank row": ACCOUNTS_HEADER + ACCOUNT_ROWS + b",,,,,,,,\n" + ACCOUNT_ROWS,
+    "percent later": ACCOUNTS_HEADER + ACCOUNT_ROWS + b"A-9,Nine,10,5%,1,2,2024-01-01,Y,1\n",
+    "us date later": ACCOUNTS_HEADER + ACCOUNT_ROWS + b"A-9,Nine,10,5,1,2,01/02/2024,Y,1\n",
+    "blank id": ACCOUNTS_HEADER + ACCOUNT_ROWS + b",Nameless,10,5,1,2,2024-01-01,Y,1\n",
+    "grand total": ACCOUNTS_HEADER + ACCOUNT_ROWS + b"Grand Totals (4 records),,3500,900,,,,,\n",
+}
+
+
+@pytest.mark.parametrize("duplicates", ["merge", "flag"])
+@pytest.mark.parametrize("case", sorted(ACCOUNT_CASES))
+def test_typed_accounts_match_careful_path(case, duplicates, monkeypatch):
+    files = [InputFile("accounts.csv", ACCOUNT_CASES[case])]
+    config = IngestConfig(duplicates=duplicates)
+    fast = load_portfolio(files, config)
+    _careful(monkeypatch)
+    careful = load_portfolio(files, config)
+    _same(fast, careful)
