@@ -124,12 +124,16 @@ def parse_number(column, *, decimal_comma: bool | None = None) -> Parsed:
     nulled = pc.if_else(pa.array(blank), _NULL_TEXT, text) if blank.any() else text
     has_comma = pc.any(pc.match_substring(nulled, ",")).as_py()
     needs_vote = has_comma or (decimal_comma and pc.any(pc.match_substring(nulled, ".")).as_py())
-    if not needs_vote and (numbers := _try_cast(nulled)) is not None:
+    data = nulled.buffers()[2]
+    chars = data.to_pybytes() if data is not None else b""
+    # A mark in the bytes (maybe only in a nulled cell) means the plain cast is skipped; that
+    # cast would fail on any cell holding one, and the cleaned cast below gives the same result.
+    marks = [m for m in _CURRENCY_MARKS if m.encode() in chars]
+    if not needs_vote and not marks and (numbers := _try_cast(nulled)) is not None:
         return Parsed(numbers, blank, np.zeros(len(text), bool))
     cleaned = nulled
-    for symbol in _CURRENCY_MARKS:
-        if pc.any(pc.match_substring(cleaned, symbol)).as_py():
-            cleaned = pc.replace_substring(cleaned, symbol, "")
+    for symbol in marks:
+        cleaned = pc.replace_substring(cleaned, symbol, "")
     comma = False
     if needs_vote:
         vote = _votes_decimal_comma(cleaned)
