@@ -90,9 +90,14 @@ def build_accounts(
             if extra is not None:
                 out[snake(column)] = extra
     keep = ~bad
-    if not keep.all():
-        out = {k: _rows(v, keep) for k, v in out.items()}
-    result = pd.DataFrame({k: _series(v) for k, v in out.items()})
+    filtered = not keep.all()
+    columns = {}
+    for name in list(out):  # one column at a time, each source freed once converted
+        values = out.pop(name)
+        columns[name] = _series(_rows(values, keep) if filtered else values)
+        del values
+    result = pd.DataFrame(columns)
+    del columns
     result[s.ACCOUNT_ID] = result[s.ACCOUNT_ID].astype("str")
     result, parser_rows = _duplicates(result, raw, keep, duplicates, parser)
     revenue_used = float(result[s.REVENUE].sum()) if s.REVENUE in result else 0.0
