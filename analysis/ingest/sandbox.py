@@ -1,9 +1,9 @@
 """Run ingest (``load_portfolio``, ``read_raw``) in a child process with a memory and time budget.
 
 A server shares its memory and cores between every user: one hostile or huge upload must not stall
-or kill the other sessions. The child is started with "spawn" (never a plain fork of the threaded
-server), limits its own address space with ``RLIMIT_AS`` and lowers its priority; the parent waits
-at most ``seconds`` and kills it after that. Whatever goes wrong becomes a ``RightfitError`` whose
+or kill the other sessions. The child comes from a fork server (see ``_context``), limits its own
+address space with ``RLIMIT_AS`` and lowers its priority; the parent waits at most ``seconds``
+and kills it after that. Whatever goes wrong becomes a ``RightfitError`` whose
 message a user can read.
 """
 
@@ -66,7 +66,7 @@ def _isolated(
     work: Callable, args: tuple, names: str, memory_bytes: int, seconds: float
 ) -> Portfolio | RawTable:
     """``work(*args)`` in a spawned child under the budget; its result or a RightfitError."""
-    context = multiprocessing.get_context("spawn")
+    context = _context()
     receive, send = context.Pipe(duplex=False)
     child = context.Process(
         target=_child, args=(send, work, args, memory_bytes), name="rightfit-ingest"
@@ -95,6 +95,15 @@ def _isolated(
                 "the reader stopped unexpectedly; the file may be damaged or need more memory "
                 f"than one upload may use ({budget}).",
             )
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Children fork from a small single-threaded server that has imported ingest and nothing
+    else. Not "spawn": under Streamlit, ``__main__`` is the app script, which a spawned child
+    would run again; not a plain fork of the threaded app server either."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["analysis.ingest.sandbox"])
+    return context
 
 
 def _wait(receive: Connection, seconds: float) -> tuple:
