@@ -30,8 +30,8 @@ from analysis.ingest.headers import detect_role, suggest_mapping
 from analysis.ingest.models import ROLES, FileReport, IngestConfig, InputFile, Portfolio, RawTable
 from analysis.ingest.read import (
     check_size,
+    read_kind,
     read_layout,
-    read_raw,
     read_typed,
     sample_fits,
     text_layout,
@@ -126,8 +126,9 @@ def load_portfolio(files: Sequence[InputFile], config: IngestConfig) -> Portfoli
 
 def _load(file: InputFile, config: IngestConfig) -> _Loaded:
     check_size(file, config)
-    if detect_format(file.name, file.data) != "csv":
-        raw = read_raw(file, config)
+    kind = detect_format(file.name, file.data)
+    if kind != "csv":
+        raw = read_kind(file, config, kind)
         return _Loaded(raw, *_role_mapping(file, config, [str(c) for c in raw.frame.columns]))
     layout = text_layout(file)
     role, confidence, mapping = _role_mapping(file, config, layout.names)

@@ -48,7 +48,11 @@ def read_raw(file: InputFile, config: IngestConfig | None = None) -> RawTable:
     """
     config = config or IngestConfig()
     check_size(file, config)
-    kind = detect_format(file.name, file.data)
+    return read_kind(file, config, detect_format(file.name, file.data))
+
+
+def read_kind(file: InputFile, config: IngestConfig, kind: str) -> RawTable:
+    """``read_raw`` once the format is known (``formats.detect_format``)."""
     if kind == "csv":
         raw = _read_text(file)
     elif kind == "parquet":
