@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from analysis import schema
 from analysis.economics import COST_TO_SERVE, PROFIT, UnitCosts, compute_economics
+from analysis.errors import ConfigError
 from analysis.features import FeatureConfig, account_metrics
 from analysis.segmentation import (
     CONFIDENCE,
@@ -17,7 +19,14 @@ from analysis.segmentation import (
     apply_overrides,
     segment_accounts,
 )
-from analysis.similarity import SIMILARITY, BestDefinition, SimilarityConfig, score_similarity
+from analysis.similarity import (
+    BEST,
+    SIMILARITY,
+    SIMILARITY_REASONS,
+    BestDefinition,
+    SimilarityConfig,
+    score_similarity,
+)
 from analysis.tiers import (
     EXCEPTION_COST,
     TIER,
@@ -73,9 +82,13 @@ def score_economics(econ: pd.DataFrame, config: PipelineConfig) -> Scored:
     seg = segment_accounts(econ, config.segments, metrics=metrics)
     # similarity reasons show metrics read with the default settings: reuse these when equal
     plain = metrics if config.segments.features == FeatureConfig() else None
-    scored = score_similarity(
-        seg.accounts, seg.features, config.best, config.similarity, metrics=plain
-    )
+    try:
+        scored = score_similarity(
+            seg.accounts, seg.features, config.best, config.similarity, metrics=plain
+        )
+    except ConfigError as error:  # e.g. fewer than 3 best customers: the rest still stands
+        scored = seg.accounts.assign(**{BEST: False, SIMILARITY: np.nan, SIMILARITY_REASONS: ""})
+        scored.attrs["similarity_warnings"] = (f"{error} Similarity is left blank.",)
     scored = assign_tiers(scored, config.tiers)
     scored[EXCEPTION_COST] = exception_cost_per_account(scored, config.tiers)
     return Scored(econ, seg, output_table(scored))

@@ -1,7 +1,7 @@
 """Run ingest (``load_portfolio``, ``read_raw``) in a child process with a memory and time budget.
 
 A server shares its memory and cores between every user: one hostile or huge upload must not stall
-or kill the other sessions. The child comes from a fork server (see ``_context``), limits its own
+or kill the other sessions. The child is a fresh Python (see ``_isolated``) that limits its own
 address space with ``RLIMIT_AS`` and lowers its priority; the parent waits at most ``seconds``
 and kills it after that. Whatever goes wrong becomes a ``RightfitError`` whose
 message a user can read.
@@ -12,11 +12,12 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import importlib
-import multiprocessing
 import os
+import pickle
 import resource
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
-from multiprocessing.connection import Connection
 
 import pyarrow as pa
 
@@ -28,7 +29,6 @@ from analysis.ingest.read import read_raw
 DEFAULT_MEMORY_BYTES = 2 * 2**30
 DEFAULT_SECONDS = 120.0
 _NICENESS = 5  # the parse yields the cores to other users' reruns
-_KILL_GRACE_SECONDS = 5.0
 _M_ARENA_MAX = -8  # glibc mallopt parameter
 _MEMORY_SIGNS = ("OutOfMemory", "Out of Memory", "Cannot allocate memory", "Failed to launch")
 
@@ -65,26 +65,31 @@ def read_raw_isolated(
 def _isolated(
     work: Callable, args: tuple, names: str, memory_bytes: int, seconds: float
 ) -> Portfolio | RawTable:
-    """``work(*args)`` in a spawned child under the budget; its result or a RightfitError."""
-    context = _context()
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(
-        target=_child, args=(send, work, args, memory_bytes), name="rightfit-ingest"
+    """``work(*args)`` in a child Python under the budget; its result or a RightfitError.
+
+    The child is a fresh ``python -m analysis.ingest`` that reads its task from stdin and
+    writes the outcome to stdout (pickles between our own two processes). Not multiprocessing:
+    under Streamlit ``__main__`` is the app script, which its spawn and forkserver children run
+    again; and never a plain fork of the threaded app server.
+    """
+    child = subprocess.Popen(
+        [sys.executable, "-m", "analysis.ingest"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
     )
-    child.start()
-    send.close()
-    outcome: tuple = ("timeout",)
     try:
-        outcome = _wait(receive, seconds)
-    finally:
-        receive.close()
-        _stop(child, at_once=outcome == ("timeout",))
+        out, _ = child.communicate(pickle.dumps((work, args, memory_bytes)), timeout=seconds)
+        outcome = pickle.loads(out) if child.returncode == 0 and out else ("crashed",)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
+        outcome = ("timeout",)
     budget = f"{memory_bytes / 2**20:,.{0 if memory_bytes >= 2**20 else 2}f} MB"
     match outcome:
         case ("ok", result):
             return result
-        case ("error", module, qualname, state, args):
-            raise _rebuild(module, qualname, state, args)
+        case ("error", module, qualname, state, error_args):
+            raise _rebuild(module, qualname, state, error_args)
         case ("memory",):
             raise InputFileError(names, f"needs more memory than one upload may use ({budget}).")
         case ("timeout",):
@@ -97,38 +102,10 @@ def _isolated(
             )
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    """Children fork from a small single-threaded server that has imported ingest and nothing
-    else. Not "spawn": under Streamlit, ``__main__`` is the app script, which a spawned child
-    would run again; not a plain fork of the threaded app server either."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["analysis.ingest.sandbox"])
-    return context
-
-
-def _wait(receive: Connection, seconds: float) -> tuple:
-    """The child's message, ("timeout",) past the deadline, or ("crashed",) if it died silently."""
-    if not receive.poll(seconds):
-        return ("timeout",)
-    try:
-        return receive.recv()
-    except (EOFError, OSError):
-        return ("crashed",)
-
-
-def _stop(child, *, at_once: bool) -> None:
-    """Reap the child; one that overran (or lingers after answering) is killed."""
-    if not at_once:
-        child.join(timeout=_KILL_GRACE_SECONDS)
-    if child.is_alive():
-        child.kill()
-        child.join()
-    child.close()
-
-
-def _child(send: Connection, work: Callable, args: tuple, memory_bytes: int) -> None:
-    """Entry point of the child: everything it has is already imported, so the limit is what the
-    parse itself may take on top."""
+def child_main() -> None:
+    """The child's whole life: read the task (which imports what it needs), cap the address
+    space at what is in use plus the budget, run it, and report."""
+    work, args, memory_bytes = pickle.loads(sys.stdin.buffer.read())
     os.nice(_NICENESS)
     _lean_threads()
     limit = _address_space() + memory_bytes
@@ -146,13 +123,11 @@ def _child(send: Connection, work: Callable, args: tuple, memory_bytes: int) -> 
             raise  # a bug, not a budget: its traceback goes to the server log
         outcome = ("memory",)
     try:
-        send.send(outcome)
+        data = pickle.dumps(outcome)
     except MemoryError:
-        send.send(("memory",))
-    except BrokenPipeError:
-        pass  # the parent gave up waiting and is about to kill us
-    finally:
-        send.close()
+        data = pickle.dumps(("memory",))
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 def _lean_threads() -> None:

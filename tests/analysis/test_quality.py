@@ -3,6 +3,8 @@ from the accounts export alone and from the event exports alone, through the rea
 
 from __future__ import annotations
 
+import io
+
 import pandas as pd
 import pytest
 from sklearn.metrics import f1_score
@@ -59,3 +61,14 @@ def load_paths_from_frame(frame: pd.DataFrame, name: str):
 
     data = frame.to_csv(index=False).encode()
     return load_portfolio([InputFile(name=name, data=data)], IngestConfig())
+
+
+def test_a_tiny_portfolio_still_gets_every_result() -> None:
+    """Two accounts cannot define best customers: similarity is blank with a warning, and
+    economics, segments and tiers still come out."""
+    data = b"Customer,Sales\nA,10\nB,20\n"
+    portfolio = load_paths_from_frame(pd.read_csv(io.BytesIO(data)), "tiny.csv")
+    table = score_accounts(portfolio.accounts, PipelineConfig()).table
+    assert len(table) == 2 and table["similarity"].isna().all()
+    assert set(table[s.SEGMENT]) <= set(s.SEGMENTS) and table["tier"].notna().all()
+    assert "at least 3 best customers" in table.attrs["similarity_warnings"][0]

@@ -86,3 +86,17 @@ def test_best_definition_and_targets_are_kept(app: AppTest) -> None:
     assert fresh.session_state["best_customer"].kind == "rules"
     assert len(fresh.session_state["targets"]) == 1
     assert any("goal" in d.value.columns for d in fresh.dataframe)
+
+
+@pytest.mark.parametrize("rows", [1, 2], ids=["one-account", "two-accounts"])
+def test_tiny_upload_runs_every_page(rows: int) -> None:
+    from analysis.ingest import InputFile
+    from ui.state import FILES, LoadedFiles
+
+    data = b"Customer,Sales\n" + b"".join(f"C{i},{10 * (i + 1)}\n".encode() for i in range(rows))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state[FILES] = LoadedFiles((InputFile("tiny.csv", data),), "upload")
+    at.run()
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert not at.exception and not at.error, (page, [e.value for e in at.error])
