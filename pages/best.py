@@ -84,6 +84,10 @@ widgets.kpi_row(
     ]
 )
 
+if not best.any():
+    st.info("No account meets this definition yet: choose another way to define best customers.")
+    st.stop()
+
 st.subheader("What best customers have in common")
 profile, growth, review = cached.best_views(
     loaded.key, loaded.files, state.ingest_config(), state.pipeline_config()
