@@ -33,9 +33,7 @@ st.caption(
 )
 colour = None
 if st.toggle("Colour by segment", value=True, key="eco_colour"):
-    econ = econ.merge(
-        state.segmentation().accounts[[schema.ACCOUNT_ID, schema.SEGMENT]], on=schema.ACCOUNT_ID
-    )
+    econ = state.scored().table  # the economics columns with segments, overrides applied
     colour = schema.SEGMENT
 shown, note = charts.sample_for_display(econ)
 if note:
