@@ -126,6 +126,7 @@ if uploads:
             saved[header_signature([str(c) for c in raw.frame.columns])] = mappings[file.name]
         state.save_mappings(saved)
         state.use_files(loaded, config)
+        state.remember_upload(loaded, config)
         st.session_state[JUST_LOADED] = True
         st.rerun()
 
@@ -134,6 +135,13 @@ portfolio = state.portfolio()
 if loaded.origin == "upload" and st.button("Back to the sample portfolio", key="data_use_sample"):
     state.use_sample()
     st.rerun()
+if loaded.origin == "sample" and not uploads and (previous := state.last_upload()):
+    names = ", ".join(f.name for f in previous[0].files)
+    st.caption("The workspace keeps the files you confirmed last time:")
+    st.text(names)
+    if st.button("Open them again", key="data_last_upload"):
+        state.use_files(*previous)
+        st.rerun()
 
 st.header("What was loaded")
 for warning in portfolio.warnings:

@@ -87,6 +87,42 @@ def use_files(loaded: LoadedFiles, config: IngestConfig) -> None:
     st.session_state[INGEST_CONFIG] = config
 
 
+LAST_UPLOAD = "last upload"  # workspace table: the files themselves, so a restart can reopen them
+LAST_UPLOAD_CONFIG = "last_upload_config"
+
+
+def remember_upload(loaded: LoadedFiles, config: IngestConfig) -> None:
+    """Keep the confirmed upload (bytes, roles, mappings, choices) in the workspace."""
+    files = pd.DataFrame(
+        {
+            "name": [f.name for f in loaded.files],
+            "sheet": [f.sheet or "" for f in loaded.files],
+            "data": [f.data for f in loaded.files],
+        }
+    )
+    choices = {
+        "roles": dict(config.roles),
+        "mappings": {name: dict(mapping) for name, mapping in config.mappings.items()},
+        "duplicates": config.duplicates,
+        "date_order": config.date_order,
+    }
+    widgets.guarded(lambda: store.workspace().save_table(LAST_UPLOAD, files))
+    widgets.guarded(lambda: store.workspace().save_setting(LAST_UPLOAD_CONFIG, json.dumps(choices)))
+
+
+def last_upload() -> tuple[LoadedFiles, IngestConfig] | None:
+    """The upload kept by `remember_upload`, as it was confirmed; None when there is none."""
+    files = widgets.guarded(lambda: store.workspace().load_table(LAST_UPLOAD))
+    text = widgets.guarded(lambda: store.workspace().load_setting(LAST_UPLOAD_CONFIG))
+    if files is None or not text:
+        return None
+    inputs = tuple(
+        InputFile(name=row.name, data=bytes(row.data), sheet=row.sheet or None)
+        for row in files.itertuples(index=False)
+    )
+    return LoadedFiles(inputs, "upload"), IngestConfig(**json.loads(text))
+
+
 def use_sample() -> None:
     use_files(sample_files(), IngestConfig())
 

@@ -100,3 +100,37 @@ def test_tiny_upload_runs_every_page(rows: int) -> None:
     for page in PAGES:
         at.switch_page(page).run()
         assert not at.exception and not at.error, (page, [e.value for e in at.error])
+
+
+def test_last_upload_reopens_after_a_restart() -> None:
+    """What the previous session confirmed is kept in the workspace and opens again as it was."""
+    import json
+
+    import pandas as pd
+
+    from analysis.workspace import Workspace, default_root
+    from ui.state import LAST_UPLOAD, LAST_UPLOAD_CONFIG
+
+    data = b"Client;Total Spent\nAcme;1.234,50\nBeta;99,00\n"
+    workspace = Workspace(default_root())
+    workspace.save_table(
+        LAST_UPLOAD, pd.DataFrame({"name": ["crm.csv"], "sheet": [""], "data": [data]})
+    )
+    choices = {
+        "roles": {"crm.csv": "accounts"},
+        "mappings": {},
+        "duplicates": "flag",
+        "date_order": "dmy",
+    }
+    workspace.save_setting(LAST_UPLOAD_CONFIG, json.dumps(choices))
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page("pages/data.py").run()
+    at.button(key="data_last_upload").click().run()
+    at.run()  # the button's st.rerun ends that run early; AppTest shows the next one on .run()
+    assert not at.exception and not at.error
+    # (AppTest leaves the sidebar empty after switch_page; the Data page names the files too)
+    assert any(t.value.startswith("crm.csv: accounts · 2 rows in, 2 used") for t in at.text)
+    assert at.session_state["ingest_config"].duplicates == "flag"
+    revenue = [d.value for d in at.dataframe if "revenue" in d.value.columns][-1]["revenue"]
+    assert sorted(revenue.tolist()) == [99.0, 1234.5]
