@@ -82,7 +82,8 @@ class ReportContext:
     """Everything the session pack shows. `scored` is this period's scored accounts (account_id,
     segment, revenue, cost_to_serve, profit at least); `previous` last period's, for migration
     and the earlier whale curve; `decisions` is `Workspace.decisions()`; `targets` maps a
-    METRICS name to its target value."""
+    METRICS name to its target value; `best_targets` is `similarity.target_progress` (the sales
+    managers' best-customer goals against actual counts by quarter)."""
 
     scored: pd.DataFrame
     title: str = "Quarterly customer review"
@@ -92,6 +93,7 @@ class ReportContext:
     decisions: pd.DataFrame | None = None
     targets: Mapping[str, float] = field(default_factory=dict)
     generated_on: date | None = None
+    best_targets: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         need = [s.ACCOUNT_ID, s.SEGMENT, s.REVENUE, econ.COST_TO_SERVE, econ.PROFIT]
@@ -209,6 +211,8 @@ def excel_workbook(context: ReportContext) -> bytes:
     if migration is not None:
         sheets["migration"] = migration.links
         sheets["changed accounts"] = migration.changed
+    if context.best_targets is not None:
+        sheets["best-customer targets"] = context.best_targets
     if context.decisions is not None:
         sheets["decisions"] = decisions_view(context.decisions)
     return to_xlsx_bytes(sheets)
@@ -346,6 +350,8 @@ def html_report(context: ReportContext) -> str:
         ]
     targets = metrics[metrics["target"].notna()]
     parts += ["<h2>Targets</h2>", _table(targets.drop(columns=["metric"]))]
+    if context.best_targets is not None and len(context.best_targets):
+        parts += ["<h3>Best customers: goal and actual</h3>", _table(context.best_targets)]
     parts.append("<h2>Decisions</h2>")
     if context.decisions is not None:
         parts.append(_table(decisions_view(context.decisions)))

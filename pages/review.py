@@ -154,6 +154,7 @@ else:
 
 st.markdown("**Best customers against targets**")
 targets = state.targets()
+progress = None
 if not targets:
     st.caption("No targets yet: set them on the Best customers page.")
 else:
@@ -258,6 +259,7 @@ context = widgets.guarded(
         previous_period=previous or "",
         decisions=decisions,
         generated_on=date.today(),
+        best_targets=progress,
     )
 )
 st.caption("Compared with: " + (previous or "no earlier snapshot (choose one under Compare)") + ".")

@@ -177,3 +177,26 @@ def test_pack_from_a_workspace(tmp_path: Path) -> None:
     assert book["decisions"].cell(row=2, column=3).value == "exit"
     page = html_report(ctx)
     assert EVIL_NOTE not in page and "&lt;/script&gt;" in page
+
+
+def test_best_customer_targets_appear_in_both_outputs() -> None:
+    from analysis.similarity import Target, target_progress
+
+    scored = pd.DataFrame(
+        {
+            "account_id": ["A1", "A2"],
+            "segment": ["right", "bad"],
+            "revenue": [100.0, 50.0],
+            "cost_to_serve": [10.0, 60.0],
+            "profit": [40.0, -20.0],
+            "similarity": [90.0, 10.0],
+        }
+    )
+    progress = target_progress([Target(70.0, 5, "2026-Q4", date(2026, 11, 1))], {"2026-Q4": scored})
+    context = ReportContext(scored, best_targets=progress)
+    assert "Best customers: goal and actual" in html_report(context)
+    book = load_workbook(io.BytesIO(excel_workbook(context)))
+    sheet = book["best-customer targets"]
+    header = [c.value for c in sheet[1]]
+    row = dict(zip(header, [c.value for c in sheet[2]], strict=True))
+    assert (row["goal"], row["actual"], row["gap"]) == (5, 1, 4)
