@@ -104,23 +104,25 @@ def parse_tickets(
     _require(raw, by_field, [s.ACCOUNT_ID])
     parser = ColumnParser(raw, date_order=date_order)
     ids, bad = parser.ids(by_field[s.ACCOUNT_ID])
-    empty = pa.array([""] * len(ids), pa.string())
-    kind = (
-        pc.utf8_lower(pc.fill_null(parser.text(by_field[h.TICKET_TYPE]), ""))
-        if h.TICKET_TYPE in by_field
-        else empty
-    )
+    kind = _lower_text(parser, by_field, h.TICKET_TYPE, len(ids))
     words = [parser.text(by_field[f]) for f in (h.SUBJECT, h.TAGS) if f in by_field]
     text = (
         pc.utf8_lower(pc.binary_join_element_wise(*[pc.fill_null(w, "") for w in words], " "))
         if words
-        else empty
+        else pa.array([""] * len(ids), pa.string())
     )
     category = classify_tickets(kind, text, rules)
     columns = {s.ACCOUNT_ID: ids, "category": category}
     if h.DATE in by_field:
         columns[h.DATE] = parser.date(by_field[h.DATE])
     return _kept(pa.table(columns), bad), parser
+
+
+def _lower_text(parser: ColumnParser, by_field: dict, field: str, rows: int) -> pa.Array:
+    """A text column lower-cased with blanks as "", or all "" when the file lacks the field."""
+    if field not in by_field:
+        return pa.array([""] * rows, pa.string())
+    return pc.utf8_lower(pc.fill_null(parser.text(by_field[field]), ""))
 
 
 def classify_tickets(kind: pa.Array, text: pa.Array, rules: TicketRules) -> pa.Array:
@@ -147,17 +149,8 @@ def parse_interactions(raw: RawTable, mapping: dict[str, str], date_order: str =
     _require(raw, by_field, [s.ACCOUNT_ID])
     parser = ColumnParser(raw, date_order=date_order)
     ids, bad = parser.ids(by_field[s.ACCOUNT_ID])
-    empty = pa.array([""] * len(ids), pa.string())
-    kind = (
-        pc.utf8_lower(pc.fill_null(parser.text(by_field[h.KIND]), ""))
-        if h.KIND in by_field
-        else empty
-    )
-    outcome = (
-        pc.utf8_lower(pc.fill_null(parser.text(by_field[h.OUTCOME]), ""))
-        if h.OUTCOME in by_field
-        else empty
-    )
+    kind = _lower_text(parser, by_field, h.KIND, len(ids))
+    outcome = _lower_text(parser, by_field, h.OUTCOME, len(ids))
     is_call = pc.match_substring_regex(kind, r"call|phone")
     missed = pc.match_substring_regex(outcome, _MISSED)
     unreturned = pc.match_substring_regex(outcome, _UNRETURNED)
