@@ -145,9 +145,18 @@ def _read_text(
     )
     rejected: tuple[tuple[int, str, str], ...] = ()
     if table is None:
-        table, lines_of_rows, rejected = _parse_python(
-            layout.buf[layout.offset :], delimiter, names, layout.first_line
-        )
+        try:
+            table, lines_of_rows, rejected = _parse_python(
+                layout.buf[layout.offset :], delimiter, names, layout.first_line
+            )
+        except _BrokenCsv as broken:
+            raise InputFileError(
+                file.name,
+                "a quoted value starts here and never ends, so the rest of the file cannot be "
+                "split into rows.",
+                row=broken.line,
+                hint='Check for a stray double quote (") on that line.',
+            ) from None
     return _finish(
         file,
         table,
@@ -164,7 +173,10 @@ def sniff_delimiter(lines: list[str]) -> str:
     """The delimiter under which most sample rows share one width (ties: , tab ; |)."""
     best, best_score = ",", (0, 0)
     for delimiter in DELIMITERS:
-        widths = [len(row) for row in csv.reader(lines[:200], delimiter=delimiter) if row]
+        try:
+            widths = [len(row) for row in csv.reader(lines[:200], delimiter=delimiter) if row]
+        except csv.Error:  # e.g. one "field" longer than csv allows: not this delimiter
+            continue
         wide = [w for w in widths if w > 1]
         if not wide:
             continue
@@ -388,6 +400,14 @@ def _typed_cell(value: pa.Scalar) -> str:
     return value.as_py() if pa.types.is_string(value.type) else "0"
 
 
+class _BrokenCsv(Exception):
+    """The slow parser's way of saying where the CSV stopped making sense."""
+
+    def __init__(self, line: int, problem: str) -> None:
+        super().__init__(problem)
+        self.line = line
+
+
 def _parse_python(body: bytes, delimiter: str, names: list[str], first_line: int):
     """Slow but exact: every row keeps its line; rows wider than the header are rejected."""
     text = body.decode("utf-8", errors="replace")
@@ -395,8 +415,14 @@ def _parse_python(body: bytes, delimiter: str, names: list[str], first_line: int
     width = len(names)
     rows, lines, rejected = [], [], []
     start = 0
-    for row in reader:
+    while True:
         line = first_line + start
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:  # an unclosed quote swallowing the rest of the file
+            raise _BrokenCsv(line, str(error)) from None
         start = reader.line_num
         if len(row) > width and any(c.strip() for c in row[width:]):
             reason = f"row has {len(row)} fields, the header has {width}"
