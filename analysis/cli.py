@@ -1,11 +1,13 @@
 """`rightfit`: the same pipeline as the app, headless, for automation and batch scoring.
 
-Errors a user can fix end the run with a one-line message on stderr and exit code 2.
+Errors a user can fix end the run with a one-line message on stderr and exit code 2; anything
+else (a bug) with one line and exit code 1, the traceback only with RIGHTFIT_DEBUG=1.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -160,6 +162,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         print(f"rightfit: error: {error.filename or ''}: {error.strerror}", file=sys.stderr)
         return 2
+    except Exception as error:  # a bug: one line for the user, the traceback on request
+        if os.environ.get("RIGHTFIT_DEBUG"):
+            raise
+        print(
+            f"rightfit: internal error ({type(error).__name__}: {error}); "
+            "rerun with RIGHTFIT_DEBUG=1 for details and report it",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

@@ -139,3 +139,21 @@ def test_overrides_reach_the_output_table() -> None:
     )
     assert (table["segment"] != scored.table.set_index("account_id")["segment"]).sum() == 1
     assert with_overrides(scored, overrides.iloc[0:0]) is scored
+
+
+def test_a_bug_is_one_line_without_debug(monkeypatch, capsys, tmp_path) -> None:
+    def broken(*_args, **_kwargs):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(cli, "score_accounts", broken)
+    monkeypatch.delenv("RIGHTFIT_DEBUG", raising=False)
+    out = tmp_path / "o.csv"
+    assert cli.main(["segment", str(SAMPLE_FILES["accounts"]), "--out", str(out), "-q"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "rightfit: internal error (ZeroDivisionError: boom); "
+        "rerun with RIGHTFIT_DEBUG=1 for details and report it"
+    ]
+    monkeypatch.setenv("RIGHTFIT_DEBUG", "1")
+    with pytest.raises(ZeroDivisionError):
+        cli.main(["segment", str(SAMPLE_FILES["accounts"]), "--out", str(out), "-q"])
