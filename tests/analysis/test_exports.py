@@ -73,3 +73,24 @@ def test_no_neutralised_cell_starts_a_formula(names: list[str]) -> None:
     for original, value in zip(names, safe, strict=True):
         assert not value.startswith(exports._FORMULA_START)
         assert value in (original, "'" + original)
+
+
+def test_xlsx_keeps_each_type_and_blank() -> None:
+    frame = pd.DataFrame(
+        {
+            "when": pd.to_datetime(["2026-01-02", None]),
+            "count": pd.array([1, None], dtype="Int64"),
+            "share": [1.5, float("nan")],
+            "flag": [True, False],
+            "note": ["=1+1", None],
+            "agreed_by": [("Ann", "Bo"), "Cy"],
+            "at": pd.to_datetime(["2026-01-02T10:00Z", None]),
+        }
+    )
+    sheet = load_workbook(io.BytesIO(exports.to_xlsx_bytes({"x": frame})))["x"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == tuple(frame.columns)
+    assert rows[1][1:6] == (1, 1.5, True, "'=1+1", "('Ann', 'Bo')")
+    assert rows[1][0].isoformat() == "2026-01-02T00:00:00"
+    assert rows[1][6].isoformat() == "2026-01-02T10:00:00"
+    assert rows[2] == (None, None, None, False, None, "Cy", None)
