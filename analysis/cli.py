@@ -18,12 +18,13 @@ from analysis.economics import UnitCosts, load_unit_costs
 from analysis.errors import RightfitError
 from analysis.exports import write_table
 from analysis.ingest import IngestConfig, InputFile, load_paths, read_raw
-from analysis.pipeline import PipelineConfig, Scored, score_accounts
+from analysis.pipeline import PipelineConfig, Scored, score_accounts, with_overrides
 from analysis.prospect_input import prospects_from_table, suggest_prospect_mapping
 from analysis.prospects import screen_prospects
 from analysis.report import ReportContext, excel_workbook, html_report
 from analysis.segmentation import SegmentConfig
 from analysis.tiers import TierPolicy, load_tier_policy
+from analysis.workspace import DB_NAME, TIER_POLICY, UNIT_COSTS, Workspace
 
 ROLE_FLAGS = ("accounts", "invoices", "tickets", "interactions")
 
@@ -47,6 +48,12 @@ def _add_inputs(command: argparse.ArgumentParser, *, positional: str = "files") 
     command.add_argument("--tiers", type=Path, help="service-tier policy, CSV or JSON")
     command.add_argument(
         "--seed", type=int, default=0, help="random seed for clustering (default 0)"
+    )
+    command.add_argument(
+        "--workspace",
+        type=Path,
+        metavar="DIR",
+        help="the app's workspace: its overrides, and its unit costs and tiers unless given",
     )
     command.add_argument("--max-rows", type=int, help="refuse files with more rows than this")
     command.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
@@ -105,10 +112,15 @@ def _score(args: argparse.Namespace, paths: list[Path], start: float) -> Scored:
     if not paths:
         raise RightfitError("no input files: give at least one export (see --help)")
     ingest = IngestConfig() if args.max_rows is None else IngestConfig(max_rows=args.max_rows)
+    workspace = _workspace(args.workspace)
     config = PipelineConfig(
-        costs=load_unit_costs(args.unit_costs) if args.unit_costs else UnitCosts(),
+        costs=load_unit_costs(args.unit_costs)
+        if args.unit_costs
+        else _saved(workspace, UNIT_COSTS, UnitCosts.from_json, UnitCosts()),
         segments=replace(SegmentConfig(), random_state=args.seed),
-        tiers=load_tier_policy(args.tiers) if args.tiers else TierPolicy(),
+        tiers=load_tier_policy(args.tiers)
+        if args.tiers
+        else _saved(workspace, TIER_POLICY, TierPolicy.from_json, TierPolicy()),
     )
     portfolio = load_paths(paths, ingest, roles=roles)
     _progress(args.quiet, start, f"read {len(paths)} file(s): {len(portfolio.accounts):,} accounts")
@@ -116,7 +128,24 @@ def _score(args: argparse.Namespace, paths: list[Path], start: float) -> Scored:
         _progress(args.quiet, start, f"warning: {warning}")
     scored = score_accounts(portfolio.accounts, config)
     _progress(args.quiet, start, f"segmented into {scored.segmentation.k} clusters")
+    if workspace is not None:
+        scored = with_overrides(scored, workspace.overrides())
     return scored
+
+
+def _workspace(path: Path | None) -> Workspace | None:
+    """The app's saved workspace, when one is named: it must exist (never created here)."""
+    if path is None:
+        return None
+    if not (path / DB_NAME).is_file():
+        raise RightfitError(f"{path}: not a Rightfit workspace (no {DB_NAME} in it)")
+    return Workspace(path)
+
+
+def _saved(workspace: Workspace | None, key: str, load, default):
+    """A setting saved in the workspace from the app, else the default."""
+    text = workspace.load_setting(key) if workspace is not None else None
+    return load(text, source=f"workspace setting '{key}'") if text else default
 
 
 def _segment(args: argparse.Namespace, start: float) -> None:

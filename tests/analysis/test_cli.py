@@ -157,3 +157,33 @@ def test_a_bug_is_one_line_without_debug(monkeypatch, capsys, tmp_path) -> None:
     monkeypatch.setenv("RIGHTFIT_DEBUG", "1")
     with pytest.raises(ZeroDivisionError):
         cli.main(["segment", str(SAMPLE_FILES["accounts"]), "--out", str(out), "-q"])
+
+
+def test_workspace_brings_the_apps_overrides_and_unit_costs(tmp_path) -> None:
+    from datetime import date
+
+    from analysis.decisions import Override
+    from analysis.economics import UnitCosts
+    from analysis.workspace import UNIT_COSTS, Workspace
+
+    workspace = Workspace(tmp_path / "ws")
+    workspace.set_override(Override("A-000102", "right", "new contract", "Dana", date(2026, 11, 2)))
+    pricey = UnitCosts().with_driver("complaints", cost=1000.0)
+    workspace.save_setting(UNIT_COSTS, pricey.to_json())
+    plain, saved = tmp_path / "plain.csv", tmp_path / "saved.csv"
+    accounts = str(SAMPLE_FILES["accounts"])
+    assert cli.main(["segment", accounts, "--out", str(plain), "-q"]) == 0
+    args = ["segment", accounts, "--workspace", str(tmp_path / "ws"), "--out", str(saved), "-q"]
+    assert cli.main(args) == 0
+    before = pd.read_csv(plain).set_index("account_id")
+    after = pd.read_csv(saved).set_index("account_id")
+    row = after.loc["A-000102"]
+    assert (row["segment"], row["override_reason"]) == ("right", "new contract")
+    assert (after["cost_to_serve"] >= before["cost_to_serve"] - 1e-9).all()
+    assert after["cost_to_serve"].sum() > before["cost_to_serve"].sum()
+
+
+def test_workspace_must_exist(tmp_path, capsys) -> None:
+    args = ["segment", str(SAMPLE_FILES["accounts"]), "--workspace", str(tmp_path / "none")]
+    assert cli.main([*args, "--out", str(tmp_path / "o.csv"), "-q"]) == 2
+    assert "not a Rightfit workspace" in capsys.readouterr().err
