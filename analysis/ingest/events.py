@@ -84,6 +84,8 @@ def parse_invoices(raw: RawTable, mapping: dict[str, str], date_order: str = "au
     for field in (h.COST, h.DISCOUNT, s.FREIGHT):
         if field in by_field:
             columns[field] = _nullable(parser.number(by_field[field])[0])
+    if h.COST not in by_field and h.LINE_PROFIT in by_field:
+        columns[h.COST] = _nullable(amount - parser.number(by_field[h.LINE_PROFIT])[0])
     if quantity is not None:
         columns[h.QUANTITY] = _nullable(quantity)
     for field in (h.DATE, h.PAID_DATE):

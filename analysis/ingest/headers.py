@@ -25,6 +25,7 @@ QUANTITY, UNIT_PRICE, PRODUCT, CREDIT_NOTE = "quantity", "unit_price", "product"
 TICKET_TYPE, SUBJECT, TAGS, KIND, OUTCOME = "type", "subject", "tags", "kind", "outcome"
 CONTACT, DECISION_MAKER = "contact", "decision_maker"
 GROSS_MARGIN, GROSS_MARGIN_PCT = "gross_margin", "gross_margin_pct"
+LINE_PROFIT = "line_profit"  # an invoice line's profit: its cost is amount minus profit
 
 _ID = (
     "account id",
@@ -177,6 +178,7 @@ EVENT_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "net sales",
         ),
         COST: ("cost", "cogs", "line cost", "cost amount"),
+        LINE_PROFIT: ("profit", "line profit", "gross profit", "margin amount"),
         DISCOUNT: ("discount", "discount amount", "discounts"),
         QUANTITY: ("quantity", "qty", "units"),
         UNIT_PRICE: ("unit price", "price", "unitprice"),

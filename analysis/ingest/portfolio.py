@@ -140,7 +140,7 @@ def _load(file: InputFile, config: IngestConfig) -> _Loaded:
 
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?$")
-_INVOICE_NUMBERS = (h.AMOUNT, h.QUANTITY, h.COST, h.DISCOUNT, s.FREIGHT)
+_INVOICE_NUMBERS = (h.AMOUNT, h.QUANTITY, h.COST, h.LINE_PROFIT, h.DISCOUNT, s.FREIGHT)
 _NUMBER_KINDS = ("money", "count", "number")
 
 

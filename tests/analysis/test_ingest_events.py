@@ -157,3 +157,18 @@ def test_invoices_without_numbers_count_rows_as_orders():
         ("A", "2026-Q2"): 20.0,
         ("B", "2026-Q1"): 10.0,
     }
+
+
+def test_line_profit_gives_cost_of_goods() -> None:
+    """Exports such as Superstore's carry profit per line instead of cost: cogs = sales - profit."""
+    from analysis.ingest import IngestConfig, InputFile, load_portfolio
+
+    data = (
+        b"Order ID,Customer ID,Order Date,Sales,Profit\n"
+        b"O1,C1,2026-01-05,100.00,25.00\nO2,C1,2026-02-05,50.00,-5.00\nO3,C2,2026-02-06,10.00,1.00\n"
+    )
+    accounts = load_portfolio([InputFile("orders.csv", data)], IngestConfig()).accounts
+    by_id = accounts.set_index("account_id")
+    assert by_id.loc["C1", "revenue"] == pytest.approx(150.0)
+    assert by_id.loc["C1", "cogs"] == pytest.approx(130.0)
+    assert by_id.loc["C2", "cogs"] == pytest.approx(9.0)
