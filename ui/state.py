@@ -1,6 +1,9 @@
-"""Typed session-state keys and the loaded portfolio, in one place.
+"""Typed session-state keys, the loaded portfolio and the user's settings, in one place.
 
-Every page reads the portfolio through `current()`; nothing else touches `st.session_state` for it.
+Every page reads the portfolio through `current()` and the settings through the functions here;
+nothing else touches `st.session_state` for them. Settings (unit costs, tier policy, mappings,
+best-customer definition, targets) and the last confirmed upload are also kept in the workspace,
+so a new session or a restart starts where the team left off.
 """
 
 from __future__ import annotations
@@ -32,8 +35,10 @@ from analysis.workspace import BEST_CUSTOMER, MAPPING, TARGETS, TIER_POLICY, UNI
 from ui import cached, store, widgets
 
 FILES = "portfolio_files"
-ORIGIN = "portfolio_origin"  # "sample" or "upload"
 INGEST_CONFIG = "ingest_config"
+SEGMENT_CONFIG = "segment_config"
+LAST_UPLOAD = "last upload"  # workspace table: the files themselves, so a restart can reopen them
+LAST_UPLOAD_CONFIG = "last_upload_config"
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,7 @@ class LoadedFiles:
     """
 
     files: tuple[InputFile, ...]
-    origin: str
+    origin: str  # "sample" or "upload"
     key: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -87,10 +92,6 @@ def use_files(loaded: LoadedFiles, config: IngestConfig) -> None:
     st.session_state[INGEST_CONFIG] = config
 
 
-LAST_UPLOAD = "last upload"  # workspace table: the files themselves, so a restart can reopen them
-LAST_UPLOAD_CONFIG = "last_upload_config"
-
-
 def remember_upload(loaded: LoadedFiles, config: IngestConfig) -> None:
     """Keep the confirmed upload (bytes, roles, mappings, choices) in the workspace."""
     files = pd.DataFrame(
@@ -125,9 +126,6 @@ def last_upload() -> tuple[LoadedFiles, IngestConfig] | None:
 
 def use_sample() -> None:
     use_files(sample_files(), IngestConfig())
-
-
-SEGMENT_CONFIG = "segment_config"
 
 
 def _saved(key: str, load: Callable[[str], object], default: object) -> object:
