@@ -172,3 +172,32 @@ def test_line_profit_gives_cost_of_goods() -> None:
     assert by_id.loc["C1", "revenue"] == pytest.approx(150.0)
     assert by_id.loc["C1", "cogs"] == pytest.approx(130.0)
     assert by_id.loc["C2", "cogs"] == pytest.approx(9.0)
+
+
+def test_ascending_invoice_numbers_skip_the_fold_with_the_same_result():
+    """Lines whose invoice numbers ascend (INV-9 before INV-10) are aggregated without the fold;
+    shuffled, the same lines take the fold: both give the same tables."""
+    import pyarrow as pa
+
+    from analysis.ingest.events import _one_line_each
+
+    assert _one_line_each(pa.chunked_array([["INV-9", "INV-10", "INV-11", "JNV-11"]]))
+    assert not _one_line_each(pa.chunked_array([["INV-1", "INV-1"]]))
+    assert not _one_line_each(pa.chunked_array([["INV-2", "INV-10", "INV-3"]]))
+    assert not _one_line_each(pa.chunked_array([["INV-1", None]]))
+    header = b"Invoice No,Account ID,Account Name,Invoice Date,Paid Date,Product,Amount,Cost\n"
+    rows = [
+        b"INV-8,A,,2026-01-05,2026-02-04,Paper,100,60",
+        b"INV-9,A,Acme,2026-03-30,,Ink,50,",
+        b"INV-10,A,Ace,2026-04-01,2026-04-11,Paper,200,120",
+        b"INV-11,A,,2026-04-20,,Paper,-40,",
+        b"INV-12,B,,,2026-03-03,Toner,300,",
+    ]
+    ascending = load_portfolio([InputFile("i.csv", header + b"\n".join(rows))], IngestConfig())
+    shuffled = header + b"\n".join(rows[::-1])
+    folded = load_portfolio([InputFile("i.csv", shuffled)], IngestConfig())
+    pd.testing.assert_frame_equal(ascending.accounts, folded.accounts)
+    pd.testing.assert_frame_equal(ascending.account_quarters, folded.account_quarters)
+    a = ascending.accounts.set_index(s.ACCOUNT_ID)
+    assert a[s.ORDERS].to_dict() == {"A": 3.0, "B": 1.0}
+    assert a[s.PRODUCTS_USED].to_dict() == {"A": 2.0, "B": 1.0}
