@@ -23,6 +23,8 @@ BLANK_VALUES = sorted(
 )
 _BLANK_SET = pa.array(BLANK_VALUES)
 _BLANK_BYTES = max(len(v.encode()) for v in BLANK_VALUES)
+_BLANK_FIRST = np.zeros(256, bool)  # bytes a placeholder can start with
+_BLANK_FIRST[[v.encode()[0] for v in BLANK_VALUES if v]] = True
 _NULL_TEXT = pa.scalar(None, pa.string())
 # Marks removed before the fast cast: currency symbols and the spaces around or inside amounts.
 _CURRENCY_MARKS = ("$", "€", "£", " ", "\u00a0")
@@ -95,8 +97,23 @@ def blank_mask(text: pa.Array) -> np.ndarray:
         return blank | _np(pc.is_in(text, value_set=_BLANK_SET))
     if short.any():
         index = np.flatnonzero(short)
+        index = index[_may_start_blank(text, index)]
         blank[index] |= _np(pc.is_in(text.take(pa.array(index)), value_set=_BLANK_SET))
     return blank
+
+
+def _may_start_blank(text: pa.Array, index: np.ndarray) -> np.ndarray:
+    """Which of the cells at ``index`` are empty or start with a byte some placeholder starts
+    with: read straight from the offsets, this rules out short ids like "A-17" without a hash
+    lookup."""
+    data = text.buffers()[2]
+    if data is None or len(data) == 0:
+        return np.ones(len(index), bool)
+    kind = np.int64 if pa.types.is_large_string(text.type) else np.int32
+    offsets = np.frombuffer(text.buffers()[1], kind, len(text) + 1, text.offset * kind(0).itemsize)
+    start, end = offsets[index], offsets[index + 1]
+    first = np.frombuffer(data, np.uint8)[np.minimum(start, len(data) - 1)]
+    return (start == end) | _BLANK_FIRST[first]
 
 
 def _any(mask: pa.Array) -> bool:
