@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from types import MappingProxyType
 
 from analysis.economics import UnitCosts, load_unit_costs
 from analysis.errors import RightfitError
@@ -177,7 +178,7 @@ def _report(args: argparse.Namespace, start: float) -> None:
     _progress(args.quiet, start, f"wrote the report to {args.out}")
 
 
-COMMANDS = {"segment": _segment, "screen": _screen, "report": _report}
+COMMANDS = MappingProxyType({"segment": _segment, "screen": _screen, "report": _report})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

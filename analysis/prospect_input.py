@@ -44,8 +44,8 @@ PROSPECT_FIELDS: tuple[ProspectField, ...] = (
     ),
 )
 REQUIRED = (s.REVENUE,)
-_YES = {"1", "true", "yes", "y", "x"}
-_NO = {"0", "false", "no", "n", ""}
+_YES = frozenset({"1", "true", "yes", "y", "x"})
+_NO = frozenset({"0", "false", "no", "n", ""})
 
 
 class ProspectInputError(RightfitError):

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -46,19 +47,21 @@ ACCOUNT_VIEW: tuple[str, ...] = (
     econ.PROFIT_MARGIN,
 )
 # metric: (label, True when higher is better). Targets are keyed by these names.
-METRICS: dict[str, tuple[str, bool]] = {
-    "accounts": ("Accounts", True),
-    "revenue": ("Revenue", True),
-    "cost_to_serve": ("Cost to serve", False),
-    "profit": ("Profit", True),
-    "unprofitable_accounts": ("Unprofitable accounts", False),
-    "right_accounts": ("Right customers", True),
-    "wrong_accounts": ("Wrong customers", False),
-    "bad_accounts": ("Bad customers", False),
-    "right_revenue_share": ("Revenue share of right customers", True),
-    "bad_profit": ("Profit from bad customers", True),
-}
-SEGMENT_COLORS = {s.RIGHT: "#2e7d32", s.WRONG: "#f9a825", s.BAD: "#c62828"}
+METRICS: Mapping[str, tuple[str, bool]] = MappingProxyType(
+    {
+        "accounts": ("Accounts", True),
+        "revenue": ("Revenue", True),
+        "cost_to_serve": ("Cost to serve", False),
+        "profit": ("Profit", True),
+        "unprofitable_accounts": ("Unprofitable accounts", False),
+        "right_accounts": ("Right customers", True),
+        "wrong_accounts": ("Wrong customers", False),
+        "bad_accounts": ("Bad customers", False),
+        "right_revenue_share": ("Revenue share of right customers", True),
+        "bad_profit": ("Profit from bad customers", True),
+    }
+)
+SEGMENT_COLORS = MappingProxyType({s.RIGHT: "#2e7d32", s.WRONG: "#f9a825", s.BAD: "#c62828"})
 CSP = (
     "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
     "img-src data: blob:; font-src data:"

@@ -6,10 +6,15 @@ The files are written by ``data/sample/generate.py`` (Northgate Supply, a fictio
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 SAMPLE_DIR: Path = Path(__file__).resolve().parent.parent / "data" / "sample"
-SAMPLE_FILES: dict[str, Path] = {
-    role: SAMPLE_DIR / f"{role}.csv" for role in ("accounts", "invoices", "tickets", "interactions")
-}
+SAMPLE_FILES: Mapping[str, Path] = MappingProxyType(
+    {
+        role: SAMPLE_DIR / f"{role}.csv"
+        for role in ("accounts", "invoices", "tickets", "interactions")
+    }
+)
 TRUTH_FILE: Path = SAMPLE_DIR / "planted_truth.csv"

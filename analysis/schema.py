@@ -8,7 +8,9 @@ Any other numeric column the user maps is kept under its own name as an optional
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Literal
 
 Kind = Literal["id", "text", "money", "count", "number", "bool", "date", "category"]
@@ -73,7 +75,7 @@ FIELDS: tuple[Field, ...] = (
     Field(OWNER, "category", "", "Sales owner (account manager)."),
 )
 
-FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
+FIELDS_BY_NAME: Mapping[str, Field] = MappingProxyType({f.name: f for f in FIELDS})
 REQUIRED: tuple[str, ...] = tuple(f.name for f in FIELDS if f.required)
 
 # Columns of the per-account-per-quarter table built from event exports.

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from types import MappingProxyType
 from typing import Literal
 
 import numpy as np
@@ -36,13 +37,15 @@ PROTOTYPE_SAMPLE = 20  # best rows per prototype that k-means sees
 THIN_SUPPORT = 10  # below this many best accounts the score is a sketch, not a measurement
 
 Op = Literal[">=", "<=", ">", "<", "==", "top_pct", "bottom_pct"]
-_COMPARE = {
-    ">=": np.greater_equal,
-    "<=": np.less_equal,
-    ">": np.greater,
-    "<": np.less,
-    "==": np.equal,
-}
+_COMPARE = MappingProxyType(
+    {
+        ">=": np.greater_equal,
+        "<=": np.less_equal,
+        ">": np.greater,
+        "<": np.less,
+        "==": np.equal,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -230,28 +233,30 @@ def _matrix(features: pd.DataFrame) -> np.ndarray:
 
 
 # metric -> (words for a person, unit, log metric to undo with expm1)
-DISPLAY: dict[str, tuple[str, str, bool]] = {
-    "log_revenue": ("revenue", "money", True),
-    "revenue_vs_median": ("revenue vs median", "times", False),
-    "profit_vs_median": ("profit vs median", "times", False),
-    "profit_margin": ("profit margin", "pct", False),
-    "gross_margin_pct": ("gross margin", "pct", False),
-    "cts_vs_median": ("cost-to-serve vs median", "times", False),
-    "cts_share_of_margin": ("cost-to-serve share of margin", "pct", False),
-    "log_orders": ("orders", "count", True),
-    "log_revenue_per_order": ("revenue per order", "money", True),
-    "products_used": ("products", "count", False),
-    "contacts": ("contacts", "count", False),
-    "decision_maker_access": ("decision-maker access", "yesno", False),
-    "friction_pct": ("friction cost", "pct", False),
-    "friction_vs_norm": ("friction vs size norm", "times", False),
-    "complaints_per_order": ("complaints per order", "number", False),
-    "requests_per_order": ("requests per order", "number", False),
-    "rush_per_order": ("rush orders per order", "number", False),
-    "unresponsiveness": ("missed meetings + unreturned calls", "count", True),
-    "discount_pct": ("discounts", "pct", False),
-    "days_late": ("days late", "days", False),
-}
+DISPLAY: Mapping[str, tuple[str, str, bool]] = MappingProxyType(
+    {
+        "log_revenue": ("revenue", "money", True),
+        "revenue_vs_median": ("revenue vs median", "times", False),
+        "profit_vs_median": ("profit vs median", "times", False),
+        "profit_margin": ("profit margin", "pct", False),
+        "gross_margin_pct": ("gross margin", "pct", False),
+        "cts_vs_median": ("cost-to-serve vs median", "times", False),
+        "cts_share_of_margin": ("cost-to-serve share of margin", "pct", False),
+        "log_orders": ("orders", "count", True),
+        "log_revenue_per_order": ("revenue per order", "money", True),
+        "products_used": ("products", "count", False),
+        "contacts": ("contacts", "count", False),
+        "decision_maker_access": ("decision-maker access", "yesno", False),
+        "friction_pct": ("friction cost", "pct", False),
+        "friction_vs_norm": ("friction vs size norm", "times", False),
+        "complaints_per_order": ("complaints per order", "number", False),
+        "requests_per_order": ("requests per order", "number", False),
+        "rush_per_order": ("rush orders per order", "number", False),
+        "unresponsiveness": ("missed meetings + unreturned calls", "count", True),
+        "discount_pct": ("discounts", "pct", False),
+        "days_late": ("days late", "days", False),
+    }
+)
 
 
 def _fmt(value: float, unit: str) -> str:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from analysis import schema
 
-SEGMENT_COLOURS = {"right": "#1f6f5c", "wrong": "#d4a017", "bad": "#c0392b"}
+SEGMENT_COLOURS = MappingProxyType({"right": "#1f6f5c", "wrong": "#d4a017", "bad": "#c0392b"})
 WEBGL_FROM = 20_000  # points; above this the browser draws with WebGL
 MAX_POINTS = 20_000  # points sent to the browser (~0.7 MB); above this a seeded sample is drawn
 

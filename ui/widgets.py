@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from types import MappingProxyType
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -13,11 +14,13 @@ from analysis import exports
 from analysis.economics import Kpis
 from analysis.errors import RightfitError
 
-_MIME = {
-    "csv": "text/csv",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "html": "text/html",
-}
+_MIME = MappingProxyType(
+    {
+        "csv": "text/csv",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "html": "text/html",
+    }
+)
 
 
 def _file_name(stem: str, ext: str, tag: str) -> str:

@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -36,7 +37,7 @@ _FOOTER = re.compile(
 )
 # Text columns as Arrow ``string`` in pandas: no copy into pandas' large_string and back, which
 # for a 1M-row file costs ~0.2 s and a second copy of every text column.
-ARROW_TEXT = {pa.string(): pd.ArrowDtype(pa.string())}
+ARROW_TEXT = MappingProxyType({pa.string(): pd.ArrowDtype(pa.string())})
 BLANK_WORDS = frozenset(BLANKS) | {"nan"}
 _SUBTOTAL = r"(?i)^\s*((grand\s+)?totals?|sub-?totals?)(\s|$|:)"
 
