@@ -84,6 +84,12 @@ def parse_invoices(raw: RawTable, mapping: dict[str, str], date_order: str = "au
     for field in (h.COST, h.DISCOUNT, s.FREIGHT):
         if field in by_field:
             columns[field] = _nullable(parser.number(by_field[field])[0])
+    if h.DISCOUNT in by_field and _holds_rates(columns[h.DISCOUNT], amount):
+        del columns[h.DISCOUNT]
+        parser.warnings.append(
+            f"Discount in {raw.file}, column '{by_field[h.DISCOUNT]}', holds rates, not money: "
+            "amounts are taken as after discount, so discounts are not counted again as a cost."
+        )
     if h.COST not in by_field and h.LINE_PROFIT in by_field:
         columns[h.COST] = _nullable(amount - parser.number(by_field[h.LINE_PROFIT])[0])
     if quantity is not None:
@@ -96,6 +102,15 @@ def parse_invoices(raw: RawTable, mapping: dict[str, str], date_order: str = "au
             columns[field] = parser.text(by_field[field])
     events = _kept(pa.table(columns), bad)
     return events, parser, revenue_in
+
+
+def _holds_rates(discount: pa.Array, amount: np.ndarray) -> bool:
+    """A discount column of rates (every value in [0, 1) beside amounts in whole currency), as
+    Superstore's export has it: there the amounts are already net of the discount."""
+    known = discount.drop_null().to_numpy(zero_copy_only=False)
+    known = known[np.isfinite(known)]
+    typical = np.nanmedian(np.abs(amount)) if np.isfinite(amount).any() else 0.0
+    return bool(len(known)) and known.min() >= 0 and known.max() < 1 and typical >= 10
 
 
 def parse_tickets(

@@ -201,3 +201,30 @@ def test_ascending_invoice_numbers_skip_the_fold_with_the_same_result():
     a = ascending.accounts.set_index(s.ACCOUNT_ID)
     assert a[s.ORDERS].to_dict() == {"A": 3.0, "B": 1.0}
     assert a[s.PRODUCTS_USED].to_dict() == {"A": 2.0, "B": 1.0}
+
+
+def test_discount_rates_are_not_counted_as_money() -> None:
+    """Superstore-style: the discount is a rate and the sales are already net of it, so counting
+    it again as a cost would double count; it is left out, with a warning."""
+    from analysis.ingest import IngestConfig, InputFile, load_portfolio
+
+    data = (
+        b"Order ID,Order Date,Customer ID,Sales,Discount\n"
+        b"O1,2026-01-02,C1,80.00,0.2\nO2,2026-01-03,C1,100.00,0\nO3,2026-01-04,C2,45.00,0.1\n"
+    )
+    portfolio = load_portfolio([InputFile("orders.csv", data)], IngestConfig())
+    assert "discounts" not in portfolio.accounts
+    assert portfolio.accounts["revenue"].sum() == pytest.approx(225.0)
+    assert any("holds rates, not money" in w for w in portfolio.warnings)
+
+
+def test_discount_money_stays_money() -> None:
+    from analysis.ingest import IngestConfig, InputFile, load_portfolio
+
+    data = (
+        b"Order ID,Order Date,Customer ID,Sales,Discount\n"
+        b"O1,2026-01-02,C1,80.00,20.00\nO2,2026-01-03,C2,45.00,0.50\n"
+    )
+    portfolio = load_portfolio([InputFile("orders.csv", data)], IngestConfig())
+    assert portfolio.accounts["discounts"].sum() == pytest.approx(20.5)
+    assert not any("rates" in w for w in portfolio.warnings)
