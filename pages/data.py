@@ -58,7 +58,7 @@ if uploads:
                 if sheet != raw.sheet:
                     file = replace(file, sheet=sheet)
                     raw = widgets.guarded(lambda file=file: cached.raw_table(file, IngestConfig()))
-            st.caption(f"{len(raw.frame):,} rows · {len(raw.frame.columns)} columns")
+            st.caption(f"{raw.rows:,} rows · {len(raw.frame.columns)} columns")
             if raw.trimmed_top or raw.trimmed_bottom:
                 st.caption("Report rows trimmed above and below the table:")
                 st.text("\n".join([*raw.trimmed_top, "…table…", *raw.trimmed_bottom]))

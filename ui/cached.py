@@ -24,7 +24,7 @@ from analysis.ingest import (
     RawTable,
     load_portfolio,
     load_portfolio_isolated,
-    read_raw_isolated,
+    preview_raw_isolated,
 )
 from analysis.ingest.sandbox import DEFAULT_MEMORY_BYTES, DEFAULT_SECONDS
 from analysis.pipeline import PipelineConfig, Scored, score_economics
@@ -100,14 +100,15 @@ def scored(key: str, _files: Files, ingest: IngestConfig, config: PipelineConfig
 
 @st.cache_data(max_entries=32, show_spinner="Reading the file…")
 def _raw_table(digest: str, _file: InputFile, config: IngestConfig) -> RawTable:
-    """An upload's preview read runs under the same budget as its load (see `portfolio`)."""
-    return read_raw_isolated(
+    """An upload's preview (first rows and row count) is read under the same budget as its
+    load (see `portfolio`)."""
+    return preview_raw_isolated(
         _file, config, memory_bytes=_upload_memory_bytes(), seconds=_upload_seconds()
     )
 
 
 def raw_table(file: InputFile, config: IngestConfig) -> RawTable:
-    """The file as read (header found, report rows trimmed), cached on a hash of its bytes."""
+    """The file's preview (header found, report rows trimmed, first rows), cached on its bytes."""
     digest = hashlib.sha256(file.data).hexdigest()
     return _raw_table(f"{file.name}:{file.sheet}:{digest}", file, config)
 

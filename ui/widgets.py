@@ -101,6 +101,8 @@ def portfolio_kpis(k: Kpis) -> None:
 def money(value: float) -> str:
     sign = "-" if value < 0 else ""
     value = abs(value)
+    if value >= 1e9:
+        return f"{sign}${value / 1e9:,.2f}B"
     if value >= 1e6:
         return f"{sign}${value / 1e6:,.2f}M"
     if value >= 1e4:

@@ -18,8 +18,8 @@ from analysis.ingest.models import (
     TicketRules,
 )
 from analysis.ingest.portfolio import load_paths, load_portfolio
-from analysis.ingest.read import read_raw
-from analysis.ingest.sandbox import load_portfolio_isolated, read_raw_isolated
+from analysis.ingest.read import preview_raw, read_raw
+from analysis.ingest.sandbox import load_portfolio_isolated, preview_raw_isolated
 
 __all__ = [
     "ROLES",
@@ -37,7 +37,8 @@ __all__ = [
     "load_portfolio_isolated",
     "mapping_targets",
     "normalise",
+    "preview_raw",
+    "preview_raw_isolated",
     "read_raw",
-    "read_raw_isolated",
     "suggest_mapping",
 ]

@@ -116,7 +116,8 @@ class RawTable:
     """A file's table before mapping: every column text, header found, report rows trimmed.
 
     ``lines`` holds the 1-based line of each row in the original file; ``rejected`` lists rows
-    that could not be split into the header's columns as (line, text, reason).
+    that could not be split into the header's columns as (line, text, reason). A preview (see
+    ``read.preview_raw``) keeps only its first rows and says how many the file has in ``rows``.
     """
 
     frame: pd.DataFrame
@@ -130,6 +131,12 @@ class RawTable:
     lines: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
     rejected: tuple[tuple[int, str, str], ...] = ()
     subtotals: list[str] = field(default_factory=list)
+    total_rows: int | None = None
+
+    @property
+    def rows(self) -> int:
+        """Rows in the file's table (also when `frame` is only a preview of them)."""
+        return len(self.frame) if self.total_rows is None else self.total_rows
 
 
 @dataclass(frozen=True)

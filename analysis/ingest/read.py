@@ -11,7 +11,7 @@ import csv
 import datetime as dt
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 import numpy as np
@@ -40,6 +40,15 @@ _FOOTER = re.compile(
 ARROW_TEXT = MappingProxyType({pa.string(): pd.ArrowDtype(pa.string())})
 BLANK_WORDS = frozenset(BLANKS) | {"nan"}
 _SUBTOTAL = r"(?i)^\s*((grand\s+)?totals?|sub-?totals?)(\s|$|:)"
+
+
+def preview_raw(file: InputFile, config: IngestConfig | None = None, rows: int = 200) -> RawTable:
+    """`read_raw` keeping only the first `rows` rows (and the row count): what the Data page
+    shows while the user confirms roles and mappings, without carrying a whole file around."""
+    raw = read_raw(file, config)
+    return replace(
+        raw, frame=raw.frame.head(rows), lines=raw.lines[:rows], total_rows=len(raw.frame)
+    )
 
 
 def read_raw(file: InputFile, config: IngestConfig | None = None) -> RawTable:

@@ -11,8 +11,8 @@ from analysis.ingest import (
     InputFile,
     load_portfolio,
     load_portfolio_isolated,
+    preview_raw_isolated,
     read_raw,
-    read_raw_isolated,
 )
 from analysis.sample import SAMPLE_FILES
 
@@ -72,9 +72,11 @@ def test_rightfit_error_passes_through_with_its_message(file, kind) -> None:
     assert vars(isolated.value) == vars(in_process.value)
 
 
-def test_preview_read_is_isolated_too() -> None:
+def test_preview_read_is_isolated_too_and_brings_back_only_the_first_rows() -> None:
     file = InputFile("accounts.csv", SAMPLE_FILES["accounts"].read_bytes())
-    isolated = read_raw_isolated(file, IngestConfig())
-    pd.testing.assert_frame_equal(isolated.frame, read_raw(file, IngestConfig()).frame)
+    preview = preview_raw_isolated(file, IngestConfig())
+    whole = read_raw(file, IngestConfig())
+    pd.testing.assert_frame_equal(preview.frame, whole.frame.head(200))
+    assert preview.rows == len(whole.frame) == 3000 and whole.rows == 3000
     with pytest.raises(InputFileError, match="needs more memory than one upload may use"):
-        read_raw_isolated(file, IngestConfig(), memory_bytes=2**20)
+        preview_raw_isolated(file, IngestConfig(), memory_bytes=2**20)

@@ -27,3 +27,13 @@ def test_alerts_carry_the_escaped_text(text: str) -> None:
 
 def test_plain_keeps_ordinary_words() -> None:
     assert plain("accounts.csv has 3 rows") == "accounts\\.csv has 3 rows"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(78_013_450_000, "$78.01B"), (232_640_000, "$232.64M"), (20_840, "$21k"), (-950, "-$950")],
+)
+def test_money_fits_a_kpi_tile(value: float, shown: str) -> None:
+    from ui.widgets import money
+
+    assert money(value) == shown
