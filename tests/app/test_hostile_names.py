@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from apptest import PAGES, new_session
 from streamlit.testing.v1 import AppTest
 
 from analysis.ingest import IngestConfig, InputFile, load_portfolio
@@ -18,18 +19,7 @@ from analysis.schema import ACCOUNT_ID, ACCOUNT_NAME
 from ui.state import FILES, INGEST_CONFIG, LoadedFiles
 
 ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "app.py")
 HOSTILE = ROOT / "tests" / "data" / "hostile_names.csv"
-PAGES = [
-    "pages/overview.py",
-    "pages/data.py",
-    "pages/economics.py",
-    "pages/segments.py",
-    "pages/best.py",
-    "pages/prospects.py",
-    "pages/tiers.py",
-    "pages/review.py",
-]
 MARKDOWN_ELEMENTS = (
     "markdown",
     "caption",
@@ -91,7 +81,7 @@ def test_fixture_holds_the_nastiest_names(user_strings: list[str]) -> None:
 def test_page_shows_hostile_names_only_as_text(
     upload: LoadedFiles, user_strings: list[str], page: str
 ) -> None:
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = new_session()
     at.session_state[FILES] = upload
     at.session_state[INGEST_CONFIG] = IngestConfig()
     at.run()

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from apptest import PAGES, new_session
 from streamlit.testing.v1 import AppTest
-
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGES = [
-    "pages/overview.py",
-    "pages/data.py",
-    "pages/economics.py",
-    "pages/segments.py",
-    "pages/best.py",
-    "pages/prospects.py",
-    "pages/tiers.py",
-    "pages/review.py",
-]
 
 
 @pytest.fixture
 def app() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = new_session()
     at.run()
     assert not at.exception, at.exception
     return at
@@ -66,7 +53,7 @@ def test_unit_costs_survive_a_new_session() -> None:
 
     costs = UnitCosts().with_driver("complaints", cost=500.0)
     Workspace(default_root()).save_setting(UNIT_COSTS, costs.to_json())
-    fresh = AppTest.from_file(APP, default_timeout=120)
+    fresh = new_session()
     fresh.switch_page("pages/economics.py").run()
     assert not fresh.exception
     assert fresh.session_state[UNIT_COSTS].unit_cost("complaints") == pytest.approx(500.0)
@@ -80,7 +67,7 @@ def test_best_definition_and_targets_are_kept(app: AppTest) -> None:
     app.button(key="FormSubmitter:best_rule-Use this rule").click().run()
     assert not app.exception and not app.error
 
-    fresh = AppTest.from_file(APP, default_timeout=120)
+    fresh = new_session()
     fresh.switch_page("pages/best.py").run()
     assert not fresh.exception
     assert fresh.session_state["best_customer"].kind == "rules"
@@ -94,7 +81,7 @@ def test_tiny_upload_runs_every_page(rows: int) -> None:
     from ui.state import FILES, LoadedFiles
 
     data = b"Customer,Sales\n" + b"".join(f"C{i},{10 * (i + 1)}\n".encode() for i in range(rows))
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = new_session()
     at.session_state[FILES] = LoadedFiles((InputFile("tiny.csv", data),), "upload")
     at.run()
     for page in PAGES:
@@ -124,7 +111,7 @@ def test_last_upload_reopens_after_a_restart() -> None:
     }
     workspace.save_setting(LAST_UPLOAD_CONFIG, json.dumps(choices))
 
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = new_session()
     at.switch_page("pages/data.py").run()
     at.button(key="data_last_upload").click().run()
     at.run()  # the button's st.rerun ends that run early; AppTest shows the next one on .run()

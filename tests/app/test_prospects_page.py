@@ -5,20 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from apptest import new_session, ok
 from streamlit.testing.v1 import AppTest
-
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, at.exception
-    return at
 
 
 @pytest.fixture
 def prospects(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("RIGHTFIT_WORKSPACE", str(tmp_path / "ws"))
-    at = ok(AppTest.from_file(APP, default_timeout=120).run())
+    at = ok(new_session().run())
     return ok(at.switch_page("pages/prospects.py").run())
 
 
