@@ -317,13 +317,7 @@ class Workspace:
     def decisions(self, account_id: str | None = None) -> pd.DataFrame:
         """The decision log in the order recorded (one account's when `account_id` is given);
         agreed_by is a tuple of names, decided_on a date, recorded_at a UTC timestamp."""
-        sql = f"SELECT {', '.join(DECISION_COLUMNS)} FROM decisions"
-        args: tuple = ()
-        if account_id is not None:
-            sql, args = sql + " WHERE account_id=?", (str(account_id),)
-        with self._db() as db:
-            rows = db.execute(sql + " ORDER BY id", args).fetchall()
-        frame = pd.DataFrame(rows, columns=list(DECISION_COLUMNS))
+        frame = self._rows("decisions", DECISION_COLUMNS, account_id, order="id")
         frame["id"] = frame["id"].astype("int64")
         frame["agreed_by"] = _objects(frame["agreed_by"], lambda v: tuple(json.loads(v)))
         frame["decided_on"] = _objects(frame["decided_on"], date.fromisoformat)
@@ -351,16 +345,22 @@ class Workspace:
 
     def overrides(self, account_id: str | None = None) -> pd.DataFrame:
         """Current overrides, by account id (one account's when `account_id` is given)."""
-        sql = f"SELECT {', '.join(OVERRIDE_COLUMNS)} FROM overrides"
+        frame = self._rows("overrides", OVERRIDE_COLUMNS, account_id, order="account_id")
+        frame["decided_on"] = _objects(frame["decided_on"], date.fromisoformat)
+        frame["recorded_at"] = pd.to_datetime(frame["recorded_at"], utc=True)
+        return frame
+
+    def _rows(
+        self, table: str, columns: tuple[str, ...], account_id: str | None, *, order: str
+    ) -> pd.DataFrame:
+        """A table's rows as stored (one account's when `account_id` is given)."""
+        sql = f"SELECT {', '.join(columns)} FROM {table}"
         args: tuple = ()
         if account_id is not None:
             sql, args = sql + " WHERE account_id=?", (str(account_id),)
         with self._db() as db:
-            rows = db.execute(sql + " ORDER BY account_id", args).fetchall()
-        frame = pd.DataFrame(rows, columns=list(OVERRIDE_COLUMNS))
-        frame["decided_on"] = _objects(frame["decided_on"], date.fromisoformat)
-        frame["recorded_at"] = pd.to_datetime(frame["recorded_at"], utc=True)
-        return frame
+            rows = db.execute(f"{sql} ORDER BY {order}", args).fetchall()
+        return pd.DataFrame(rows, columns=list(columns))
 
 
 def _objects(values: pd.Series, parse: Callable[[str], object]) -> pd.Series:
