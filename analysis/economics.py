@@ -8,6 +8,7 @@ freight) count at face value, and slow payers cost the interest on cash tied up 
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ import pandas as pd
 
 from analysis import schema as s
 from analysis.errors import ConfigError
+from analysis.settings_file import read_settings
 
 LATE_PAYMENT = "late_payment"
 CTS_PREFIX = "cts_"
@@ -345,22 +347,22 @@ def _cell_number(row: dict, col: str, where: str) -> float | None:
 
 def load_unit_costs(path: str | Path) -> UnitCosts:
     """Unit costs from a .json file (`to_json` layout) or a .csv file (`to_frame` layout)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path.name}: cannot read the unit-costs file ({exc}).") from None
-    if path.suffix.lower() == ".json":
-        return UnitCosts.from_json(text, source=path.name)
-    if path.suffix.lower() == ".csv":
-        from io import StringIO
+    return read_settings(
+        path,
+        "unit costs",
+        {
+            ".json": lambda text, name: UnitCosts.from_json(text, source=name),
+            ".csv": _unit_costs_from_csv,
+        },
+    )
 
-        try:
-            frame = pd.read_csv(StringIO(text))
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise ConfigError(f"{path.name}: not a readable CSV ({exc}).") from None
-        return UnitCosts.from_frame(frame, source=path.name)
-    raise ConfigError(f"{path.name}: unit costs must be a .csv or .json file.")
+
+def _unit_costs_from_csv(text: str, name: str) -> UnitCosts:
+    try:
+        frame = pd.read_csv(io.StringIO(text))
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise ConfigError(f"{name}: not a readable CSV ({exc}).") from None
+    return UnitCosts.from_frame(frame, source=name)
 
 
 def _column(accounts: pd.DataFrame, name: str) -> pd.Series:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from analysis import schema as s
 from analysis.errors import ConfigError, MissingColumnsError
+from analysis.settings_file import read_settings
 
 TIER = "tier"
 EXCEPTION_COST = "exception_cost"
@@ -231,17 +232,14 @@ def _tier(row: dict, where: str) -> Tier:
 
 def load_tier_policy(path: str | Path) -> TierPolicy:
     """A policy from a .json file (`to_json` layout) or a .csv file (one row per tier)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path.name}: cannot read the tiers file ({exc}).") from None
-    suffix = path.suffix.lower()
-    if suffix == ".json":
-        return TierPolicy.from_json(text, source=path.name)
-    if suffix == ".csv":
-        return TierPolicy.from_csv(text, source=path.name)
-    raise ConfigError(f"{path.name}: tiers must be a .csv or .json file.")
+    return read_settings(
+        path,
+        "tiers",
+        {
+            ".json": lambda text, name: TierPolicy.from_json(text, source=name),
+            ".csv": lambda text, name: TierPolicy.from_csv(text, source=name),
+        },
+    )
 
 
 @dataclass(frozen=True)
