@@ -153,11 +153,9 @@ with st.expander("Unit costs (edit and apply)", icon=":material/tune:"):
             except ConfigError as error:
                 st.error(widgets.plain(str(error)))
     widgets.download_table(costs.to_frame(), "unit-costs", key="eco_costs_dl")
-    st.download_button(
+    widgets.download_settings(
+        costs.to_json(),
+        "unit-costs",
         "Download unit costs (JSON, for the CLI's --unit-costs)",
-        data=costs.to_json(),
-        file_name="rightfit-unit-costs.json",
-        mime="application/json",
         key="eco_costs_json",
-        on_click="ignore",
     )

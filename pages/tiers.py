@@ -31,13 +31,11 @@ with st.expander("Policy (edit and apply)", icon=":material/tune:"):
                 st.rerun()
             except ConfigError as error:
                 st.error(widgets.plain(str(error)))
-    st.download_button(
+    widgets.download_settings(
+        policy.to_json(),
+        "tiers",
         "Download policy (JSON, for the CLI's --tiers)",
-        data=policy.to_json(),
-        file_name="rightfit-tiers.json",
-        mime="application/json",
         key="tiers_policy_json",
-        on_click="ignore",
     )
 
 for note in tr.unassessed(accounts):

@@ -58,6 +58,18 @@ def _xlsx_or_message(frame: pd.DataFrame, stem: str) -> bytes:
         return exports.to_xlsx_bytes({"not exported": pd.DataFrame({"message": [str(error)]})})
 
 
+def download_settings(text: str, stem: str, label: str, *, key: str) -> None:
+    """A settings table as JSON, the same file the CLI reads (`--unit-costs`, `--tiers`)."""
+    st.download_button(
+        label,
+        data=text,
+        file_name=f"rightfit-{stem}.json",
+        mime="application/json",
+        key=key,
+        on_click="ignore",
+    )
+
+
 def download_chart(fig: go.Figure, stem: str, *, key: str, tag: str = "") -> None:
     """A self-contained HTML copy of the chart (interactive, works offline)."""
     st.download_button(
