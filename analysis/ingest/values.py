@@ -23,8 +23,11 @@ BLANK_VALUES = sorted(
 )
 _BLANK_SET = pa.array(BLANK_VALUES)
 _BLANK_BYTES = max(len(v.encode()) for v in BLANK_VALUES)
-_BLANK_FIRST = np.zeros(256, bool)  # bytes a placeholder can start with
-_BLANK_FIRST[[v.encode()[0] for v in BLANK_VALUES if v]] = True
+_BLANK_SHAPES = np.zeros((256, _BLANK_BYTES + 1), bool)  # (first byte, length) of placeholders
+_BLANK_SHAPES[
+    [v.encode()[0] for v in BLANK_VALUES if v], [len(v.encode()) for v in BLANK_VALUES if v]
+] = True
+_BLANK_SHAPES.flags.writeable = False
 _NULL_TEXT = pa.scalar(None, pa.string())
 # Marks removed before the fast cast: currency symbols and the spaces around or inside amounts.
 _CURRENCY_MARKS = ("$", "€", "£", " ", "\u00a0")
@@ -89,31 +92,64 @@ def _may_hold_space(text: pa.Array) -> bool:
 def blank_mask(text: pa.Array) -> np.ndarray:
     """Empty cells and placeholders ("N/A", "NULL", "-", ...), in any letter case.
 
-    Only cells as short as the longest placeholder are looked up: ids and names are usually
-    longer, and a length is far cheaper to get than a hash."""
-    short = _np(pc.less_equal(pc.binary_length(text), _BLANK_BYTES))
+    Only cells with a placeholder's length and first byte are looked up: ids, names and words
+    like "North" are ruled out from the offsets alone, far cheaper than a hash."""
     blank = ~_np(pc.is_valid(text)) if text.null_count else np.zeros(len(text), bool)
-    if short.all():
-        return blank | _np(pc.is_in(text, value_set=_BLANK_SET))
-    if short.any():
-        index = np.flatnonzero(short)
-        index = index[_may_start_blank(text, index)]
+    if len(text) == 0:
+        return blank
+    start, end = _bounds(text)
+    length = end - start
+    index = np.flatnonzero(length <= _BLANK_BYTES)
+    if len(index):
+        data = np.frombuffer(text.buffers()[2] or b"\0", np.uint8)
+        first = data[np.minimum(start[index], len(data) - 1)]
+        index = index[(length[index] == 0) | _BLANK_SHAPES[first, length[index]]]
         blank[index] |= _np(pc.is_in(text.take(pa.array(index)), value_set=_BLANK_SET))
     return blank
 
 
-def _may_start_blank(text: pa.Array, index: np.ndarray) -> np.ndarray:
-    """Which of the cells at ``index`` are empty or start with a byte some placeholder starts
-    with: read straight from the offsets, this rules out short ids like "A-17" without a hash
-    lookup."""
-    data = text.buffers()[2]
-    if data is None or len(data) == 0:
-        return np.ones(len(index), bool)
+def _bounds(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Where each cell's bytes start and end in the data buffer, from the offsets."""
     kind = np.int64 if pa.types.is_large_string(text.type) else np.int32
     offsets = np.frombuffer(text.buffers()[1], kind, len(text) + 1, text.offset * kind(0).itemsize)
-    start, end = offsets[index], offsets[index + 1]
-    first = np.frombuffer(data, np.uint8)[np.minimum(start, len(data) - 1)]
-    return (start == end) | _BLANK_FIRST[first]
+    return offsets[:-1], offsets[1:]
+
+
+def first_bytes(text: pa.Array) -> np.ndarray:
+    """Each cell's first byte (-1 when empty or null), read straight from the offsets: far
+    cheaper than any string kernel, so it can rule cells in or out before one runs."""
+    data = text.buffers()[2]
+    if data is None or len(data) == 0:
+        return np.full(len(text), -1, np.int16)
+    start, end = _bounds(text)
+    first = np.frombuffer(data, np.uint8)[np.minimum(start, len(data) - 1)].astype(np.int16)
+    first[start == end] = -1
+    if text.null_count:
+        first[~_np(pc.is_valid(text))] = -1
+    return first
+
+
+def _characters(text: pa.Array) -> bytes:
+    """The bytes of the cells themselves (a slice shares a bigger buffer)."""
+    data = text.buffers()[2]
+    if data is None or len(text) == 0:
+        return b""
+    start, end = _bounds(text)
+    return data.slice(int(start[0]), int(end[-1] - start[0])).to_pybytes()
+
+
+def ascending(text: pa.Array) -> bool:
+    """Whether the cells strictly ascend, shorter first (the way numbered ids without leading
+    zeros count up, as exports usually list them). Then they are all distinct: told in one
+    linear pass instead of hashing every cell. Any null answers False."""
+    if text.null_count:
+        return False
+    if len(text) < 2:
+        return True
+    length = pc.binary_length(text).to_numpy(zero_copy_only=False)
+    less = _np(pc.less(text.slice(0, len(text) - 1), text.slice(1)))
+    shorter, same = length[:-1] < length[1:], length[:-1] == length[1:]
+    return bool((shorter | (same & less)).all())
 
 
 def _any(mask: pa.Array) -> bool:
@@ -139,13 +175,12 @@ def parse_number(column, *, decimal_comma: bool | None = None) -> Parsed:
     text = as_text(column)
     blank = blank_mask(text)
     nulled = pc.if_else(pa.array(blank), _NULL_TEXT, text) if blank.any() else text
-    has_comma = pc.any(pc.match_substring(nulled, ",")).as_py()
-    needs_vote = has_comma or (decimal_comma and pc.any(pc.match_substring(nulled, ".")).as_py())
-    data = nulled.buffers()[2]
-    chars = data.to_pybytes() if data is not None else b""
-    # A mark in the bytes (maybe only in a nulled cell) means the plain cast is skipped; that
-    # cast would fail on any cell holding one, and the cleaned cast below gives the same result.
-    marks = [m for m in _CURRENCY_MARKS if m.encode() in chars]
+    chars = _characters(nulled)  # nulled cells have none: one byte search answers "any cell"
+    has_comma = b"," in chars
+    needs_vote = has_comma or bool(decimal_comma and b"." in chars)
+    # A mark means the plain cast is skipped; that cast would fail on any cell holding one.
+    ascii_only = chars.isascii()
+    marks = [m for m in _CURRENCY_MARKS if (m.isascii() or not ascii_only) and m.encode() in chars]
     if not needs_vote and not marks and (numbers := _try_cast(nulled)) is not None:
         return Parsed(numbers, blank, np.zeros(len(text), bool))
     cleaned = nulled
@@ -216,14 +251,20 @@ def _votes_decimal_comma(cleaned: pa.Array) -> bool | None:
 
 
 def parse_bool(column) -> Parsed:
-    """Yes/No, Y/N, TRUE/FALSE, 1/0 (and a few languages) to booleans."""
-    text = as_text(column)
-    blank = blank_mask(text)
-    lowered = pc.utf8_lower(text)
-    is_true = _np(pc.is_in(lowered, value_set=pa.array(TRUE_WORDS)))
-    is_false = _np(pc.is_in(lowered, value_set=pa.array(FALSE_WORDS)))
+    """Yes/No, Y/N, TRUE/FALSE, 1/0 (and a few languages) to booleans.
+
+    Only the distinct words are classified (a yes/no column holds a handful), then spread to
+    the cells by their dictionary codes: a third of the time of classifying every cell."""
+    encoded = pc.dictionary_encode(as_text(column))
+    words = encoded.dictionary
+    lowered = pc.utf8_lower(words)
+    # one extra entry at the end stands for null cells: blank, neither true nor false
+    codes = pc.fill_null(encoded.indices, len(words)).to_numpy(zero_copy_only=False)
+    is_true = np.append(_np(pc.is_in(lowered, value_set=pa.array(TRUE_WORDS))), False)[codes]
+    is_false = np.append(_np(pc.is_in(lowered, value_set=pa.array(FALSE_WORDS))), False)[codes]
+    blank = np.append(blank_mask(words), True)[codes]
     failed = ~blank & ~is_true & ~is_false
-    values = pa.array(np.where(is_true, True, False), mask=~(is_true | is_false))
+    values = pa.array(is_true, mask=~(is_true | is_false))
     return Parsed(values, blank & ~is_false, failed)
 
 
@@ -347,16 +388,18 @@ def parse_ids(column) -> IdCheck:
     """
     text = as_text(column)
     blank = blank_mask(text)
-    if _any(pc.match_substring(text, ".0")):
-        text = pc.replace_substring_regex(text, r"^(\d+)\.0+$", r"\1")
-    scientific = 0
-    if _any(pc.match_substring(text, "e", ignore_case=True)):
-        scientific = _count(pc.match_substring_regex(text, r"^\d(\.\d+)?[eE]\+?\d+$"))
-    leading = False
-    if _any(pc.starts_with(text, "0")) and not blank.all():
-        digits = pc.match_substring_regex(text, r"^\d+$")
-        if pc.all(pc.or_kleene(digits, pa.array(blank))).as_py():
-            lengths = pc.utf8_length(pc.filter(text, digits))
-            leading = pc.min(lengths).as_py() != pc.max(lengths).as_py()
-    text = pc.if_else(pa.array(blank), pa.scalar(None, pa.string()), text)
+    scientific, leading = 0, False
+    first = first_bytes(text)
+    if ((first >= ord("0")) & (first <= ord("9"))).any():  # every check below needs a digit
+        if _any(pc.match_substring(text, ".0")):
+            text = pc.replace_substring_regex(text, r"^(\d+)\.0+$", r"\1")
+        if _any(pc.match_substring(text, "e", ignore_case=True)):
+            scientific = _count(pc.match_substring_regex(text, r"^\d(\.\d+)?[eE]\+?\d+$"))
+        if (first == ord("0")).any() and not blank.all():
+            digits = pc.match_substring_regex(text, r"^\d+$")
+            if pc.all(pc.or_kleene(digits, pa.array(blank))).as_py():
+                lengths = pc.utf8_length(pc.filter(text, digits))
+                leading = pc.min(lengths).as_py() != pc.max(lengths).as_py()
+    if blank.any():
+        text = pc.if_else(pa.array(blank), _NULL_TEXT, text)
     return IdCheck(text, blank, scientific, leading)

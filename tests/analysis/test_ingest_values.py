@@ -1,0 +1,102 @@
+"""The column parsers' shortcuts (offsets, dictionaries, ordered ids) agree with the plain
+rules they stand in for, on any cells, including slices that share a bigger buffer and nulls."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import pyarrow as pa
+from hypothesis import given
+from hypothesis import strategies as st
+
+from analysis.ingest.values import (
+    BLANK_VALUES,
+    FALSE_WORDS,
+    TRUE_WORDS,
+    ascending,
+    blank_mask,
+    first_bytes,
+    parse_bool,
+    parse_ids,
+    parse_number,
+)
+
+_WORDS = [*BLANK_VALUES, *TRUE_WORDS, *FALSE_WORDS, "North", "N", "Nx", "n/ab", " ", "0012", "7.0"]
+cells = st.lists(st.one_of(st.none(), st.sampled_from(_WORDS), st.text(max_size=10)), max_size=40)
+
+
+def _arrays(values: list, cut: int) -> list[pa.Array]:
+    """The cells as a whole array and as a slice of a longer one."""
+    whole = pa.array(values, pa.string())
+    padded = pa.array(["pad-" * 3] * cut + values + ["N/A"] * cut, pa.string())
+    return [whole, padded.slice(cut, len(values))]
+
+
+@given(cells, st.integers(0, 3))
+def test_blank_mask_is_a_lookup_of_every_cell(values, cut):
+    expected = [v is None or v in BLANK_VALUES for v in values]
+    for text in _arrays(values, cut):
+        assert blank_mask(text).tolist() == expected
+
+
+@given(cells, st.integers(0, 3))
+def test_first_bytes_read_from_offsets(values, cut):
+    expected = [v.encode()[0] if v else -1 for v in values]
+    for text in _arrays(values, cut):
+        assert first_bytes(text).tolist() == expected
+
+
+@given(cells)
+def test_parse_bool_classifies_each_cell(values):
+    parsed = parse_bool(pa.array(values, pa.string()))
+    for cell, value, blank, failed in zip(
+        values, parsed.values.to_pylist(), parsed.blank, parsed.failed, strict=True
+    ):
+        word = (cell or "").strip().lower()
+        truth = True if word in TRUE_WORDS else False if word in FALSE_WORDS else None
+        empty = cell is None or cell.strip() in BLANK_VALUES
+        assert value is truth
+        assert blank == (empty and truth is not False)
+        assert failed == (not empty and truth is None)
+
+
+@given(st.lists(st.text(alphabet="A-0123", max_size=5), max_size=30))
+def test_ascending_means_distinct_and_ordered(values):
+    expected = all((len(a), a.encode()) < (len(b), b.encode()) for a, b in pairwise(values))
+    assert ascending(pa.array(values, pa.string())) == expected
+    if ascending(pa.array(values, pa.string())):
+        assert len(set(values)) == len(values)
+
+
+def test_ascending_nulls_say_no():
+    assert not ascending(pa.array(["A-1", None], pa.string()))
+
+
+@given(
+    st.lists(st.sampled_from(["A-1", "007", "7", "7.0", "12", "7.02E+12", "", "N/A"]), max_size=20)
+)
+def test_ids_checks_agree_with_or_without_digits(values):
+    check = parse_ids(pa.array(values, pa.string()))
+    digits = [v for v in values if v and v[0].isdigit()]
+    assert check.scientific == sum(1 for v in values if "E+" in v)
+    if not digits:
+        assert not check.leading_zero
+    assert check.values.to_pylist() == [
+        None if v in ("", "N/A") else v.removesuffix(".0") for v in values
+    ]
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["$1,234.50", "12", "-", "N/A", "€ 3", "£4", "1\u00a0000", "(5)"]),
+            st.decimals(-1e6, 1e6, places=2, allow_nan=False).map(str),
+        ),
+        max_size=20,
+    ),
+    st.integers(0, 3),
+)
+def test_parse_number_same_on_a_slice(values, cut):
+    whole, part = (parse_number(text) for text in _arrays(values, cut))
+    assert whole.values.to_pylist() == part.values.to_pylist()
+    assert whole.failed.tolist() == part.failed.tolist()
