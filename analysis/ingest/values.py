@@ -76,17 +76,16 @@ def as_text(column) -> pa.Array:
 
 
 def _may_hold_space(text: pa.Array) -> bool:
-    """False when no character bytes are control, space or non-ASCII, so trimming can't change
-    a cell: one cheap pass over the bytes instead of a new array (ids, codes, plain numbers)."""
+    """False when no cell starts or ends with a control, space or non-ASCII byte, so trimming
+    can't change a cell: read from the offsets instead of building a new array."""
     data = text.buffers()[2]
-    if data is None:
+    if data is None or len(text) == 0 or len(data) == 0:
         return False
+    start, end = _bounds(text)
+    filled = start < end
     codes = np.frombuffer(data, np.uint8)
-    step = 2**20  # small slices keep the temporaries in cache
-    return any(
-        (np.subtract(codes[i : i + step], 33, dtype=np.uint8) > 94).any()
-        for i in range(0, len(codes), step)
-    )
+    edges = np.concatenate((codes[start[filled]], codes[end[filled] - 1]))
+    return bool((np.subtract(edges, 33, dtype=np.uint8) > 93).any())
 
 
 def blank_mask(text: pa.Array) -> np.ndarray:
@@ -184,8 +183,10 @@ def parse_number(column, *, decimal_comma: bool | None = None) -> Parsed:
     if not needs_vote and not marks and (numbers := _try_cast(nulled)) is not None:
         return Parsed(numbers, blank, np.zeros(len(text), bool))
     cleaned = nulled
-    for symbol in marks:
-        cleaned = pc.replace_substring(cleaned, symbol, "")
+    for symbol in marks:  # trimming is cheaper; replace only marks inside a value
+        cleaned = pc.utf8_trim(cleaned, symbol)
+        if symbol.encode() in _characters(cleaned):
+            cleaned = pc.replace_substring(cleaned, symbol, "")
     comma = False
     if needs_vote:
         vote = _votes_decimal_comma(cleaned)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -13,6 +14,7 @@ from analysis.ingest.values import (
     BLANK_VALUES,
     FALSE_WORDS,
     TRUE_WORDS,
+    as_text,
     ascending,
     blank_mask,
     first_bytes,
@@ -100,3 +102,25 @@ def test_parse_number_same_on_a_slice(values, cut):
     whole, part = (parse_number(text) for text in _arrays(values, cut))
     assert whole.values.to_pylist() == part.values.to_pylist()
     assert whole.failed.tolist() == part.failed.tolist()
+
+
+@given(st.lists(st.one_of(st.none(), st.text(max_size=8)), max_size=30), st.integers(0, 3))
+def test_as_text_trims_exactly_like_arrow(values, cut):
+    for text in _arrays(values, cut):
+        assert as_text(text).to_pylist() == pc.utf8_trim_whitespace(text).to_pylist()
+
+
+@given(
+    st.lists(
+        st.sampled_from(["$1", "1$", "$1$2", "12 €", "€12", "1 000", " 5 ", "£3", "\u00a07", "9"]),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_currency_marks_anywhere_are_removed(values):
+    parsed = parse_number(pa.array(values, pa.string()))
+    expected = [
+        float("".join(c for c in v if c.isdigit() or c == ".")) if v.strip() else None
+        for v in values
+    ]
+    assert parsed.values.to_pylist() == expected
