@@ -91,16 +91,18 @@ def build_accounts(
             extra = _extra_numeric(frame[column], column)
             if extra is not None:
                 out[snake(column)] = extra
-    keep = ~bad
-    table = pa.table({name: _arrow(values) for name, values in out.items()})
-    del out
-    if not keep.all():
-        table = table.filter(pa.array(keep))
+    rows = pa.array(~bad) if bad.any() else None
+    columns = {}
+    for name in list(out):  # one column at a time, each parsed source freed once filtered
+        values = _arrow(out.pop(name))
+        columns[name] = values if rows is None else values.filter(rows)
+    table = pa.table(columns)
+    del columns, values
     # one conversion for the whole table, each Arrow column freed as it is converted
     result = table.to_pandas(types_mapper=_PANDAS_TYPES.get, split_blocks=True, self_destruct=True)
     del table
     result[s.ACCOUNT_ID] = result[s.ACCOUNT_ID].astype("str")
-    result, parser_rows = _duplicates(result, raw, keep, duplicates, parser)
+    result, parser_rows = _duplicates(result, raw, ~bad, duplicates, parser)
     revenue_used = float(result[s.REVENUE].sum()) if s.REVENUE in result else 0.0
     return FileResult(
         accounts=result,
@@ -158,14 +160,16 @@ def has_duplicates(ids: pd.Series) -> bool:
     marking every duplicate."""
     text = pa.array(ids)
     if isinstance(text, pa.ChunkedArray):
-        text = text.combine_chunks()
+        text = text.chunk(0) if text.num_chunks == 1 else text.combine_chunks()
     if text.null_count > 1:
         return True
-    if ascending(text.drop_null()):
+    if text.null_count:
+        text = text.drop_null()
+    if ascending(text):
         return False
     connection = duckdb.connect()
     try:
-        connection.register("ids", pa.table({"id": text.drop_null()}))
+        connection.register("ids", pa.table({"id": text}))
         ((total, distinct),) = connection.sql(
             "SELECT count(id), count(DISTINCT id) FROM ids"
         ).fetchall()

@@ -90,7 +90,7 @@ class ColumnParser:
             return values, parsed
         parsed = parse_number(column, decimal_comma=self.decimal_comma)
         self._count(source, parsed, required, "a number")
-        return parsed.values.to_numpy(zero_copy_only=False).astype(float), parsed
+        return parsed.values.to_numpy(zero_copy_only=False).astype(float, copy=False), parsed
 
     def boolean(self, source: str) -> pa.Array:
         parsed = parse_bool(self.raw.frame[source])
@@ -118,13 +118,10 @@ class ColumnParser:
 
     def text(self, source: str) -> pa.Array:
         text = as_text(self.raw.frame[source])
-        blank = pa.array(blank_mask(text))
-        self.counts[source] = (
-            int(self.n - pc.sum(blank).as_py()),
-            int(pc.sum(blank).as_py() or 0),
-            0,
-        )
-        return pc.if_else(blank, pa.scalar(None, pa.string()), text)
+        blank = blank_mask(text)
+        blanks = int(blank.sum())
+        self.counts[source] = (self.n - blanks, blanks, 0)
+        return pc.if_else(pa.array(blank), pa.scalar(None, pa.string()), text) if blanks else text
 
     def ids(self, source: str, *, label: str = "Account ID") -> tuple[pa.Array, np.ndarray]:
         check = parse_ids(self.raw.frame[source])

@@ -360,18 +360,29 @@ def read_typed(
         last[0].strip() or " ".join(filled)
     ):
         return None
-    first = table.column(0)
-    if pa.types.is_string(first.type) and _may_say_total(first):
+    if pa.types.is_string(table.column(0).type) and _may_say_total(table.column(0)):
         return None
+    rows = table.num_rows
     raw = RawTable(  # text stays Arrow ``string`` (no large_string copy there and back)
-        frame=table.to_pandas(types_mapper=ARROW_TEXT.get),
+        frame=_one_chunk_each(table).to_pandas(types_mapper=ARROW_TEXT.get, split_blocks=True),
         file=file.name,
         trimmed_top=layout.trimmed_top,
         encoding=layout.encoding,
         delimiter=layout.delimiter,
-        lines=layout.first_line + np.arange(table.num_rows, dtype=np.int64),
+        lines=layout.first_line + np.arange(rows, dtype=np.int64),
     )
     return _limit(raw, config)
+
+
+def _one_chunk_each(table: pa.Table) -> pa.Table:
+    """The reader's blocks joined into one chunk per column, a column at a time so each
+    original is freed as soon as it is copied: parsing then works on whole columns without
+    joining them again (one more copy of the file) and numbers reach pandas without a copy."""
+    columns = {}
+    while table.num_columns:
+        columns[table.column_names[0]] = table.column(0).combine_chunks()
+        table = table.remove_column(0)
+    return pa.table(columns)
 
 
 def sample_fits(layout: TextLayout, column: str, pattern: re.Pattern) -> bool:
