@@ -42,10 +42,17 @@ class FileResult:
 
 
 def build_accounts(
-    raw: RawTable, mapping: dict[str, str], *, date_order: str = "auto", duplicates: str = "merge"
+    raw: RawTable,
+    mapping: dict[str, str],
+    *,
+    date_order: str = "auto",
+    duplicates: str = "merge",
+    consume: bool = False,
 ) -> FileResult:
     """Turn an accounts file into one row per account_id, named by schema.py constants.
 
+    With ``consume`` the caller gives up ``raw.frame``: each mapped column is dropped from it
+    once converted, so a big file is never held twice (raw text and parsed table).
     Raises ``MissingColumnsError`` when neither an account id nor a name column is mapped.
     """
     frame = raw.frame
@@ -96,6 +103,8 @@ def build_accounts(
     for name in list(out):  # one column at a time, each parsed source freed once filtered
         values = _arrow(out.pop(name))
         columns[name] = values if rows is None else values.filter(rows)
+        if consume and by_field.get(name) in frame.columns:
+            del frame[by_field[name]]
     table = pa.table(columns)
     del columns, values
     # one conversion for the whole table, each Arrow column freed as it is converted

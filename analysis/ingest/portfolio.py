@@ -46,6 +46,7 @@ class _Loaded:
     role: str
     confidence: float
     mapping: dict[str, str]
+    columns: tuple[str, ...]  # the file's headers (an accounts file's frame is consumed)
 
 
 def load_paths(
@@ -82,7 +83,11 @@ def load_portfolio(files: Sequence[InputFile], config: IngestConfig) -> Portfoli
     for item in loaded:
         if item.role == "accounts":
             result = build_accounts(
-                item.raw, item.mapping, date_order=config.date_order, duplicates=config.duplicates
+                item.raw,
+                item.mapping,
+                date_order=config.date_order,
+                duplicates=config.duplicates,
+                consume=True,
             )
         else:
             result, events = _parse_events(item, config)
@@ -100,7 +105,7 @@ def load_portfolio(files: Sequence[InputFile], config: IngestConfig) -> Portfoli
             aggregated[role] = aggregate(_concat(event_tables[role]))
     accounts, replaced = _join(base, {r: a for r, (a, _) in aggregated.items()}, warnings)
     if s.REVENUE not in accounts.columns:
-        found = [c for item in loaded for c in item.raw.frame.columns]
+        found = [c for item in loaded for c in item.columns]
         raise MissingColumnsError(
             [s.REVENUE], found=found, file=", ".join(i.raw.file for i in loaded)
         )
@@ -129,13 +134,18 @@ def _load(file: InputFile, config: IngestConfig) -> _Loaded:
     kind = detect_format(file.name, file.data)
     if kind != "csv":
         raw = read_kind(file, config, kind)
-        return _Loaded(raw, *_role_mapping(file, config, [str(c) for c in raw.frame.columns]))
-    layout = text_layout(file)
-    role, confidence, mapping = _role_mapping(file, config, layout.names)
-    raw = None
-    if role in ("invoices", "accounts"):
-        raw = _typed(file, layout, role, mapping, config)
-    return _Loaded(raw or read_layout(file, layout, config), role, confidence, mapping)
+        role, confidence, mapping = _role_mapping(file, config, [str(c) for c in raw.frame.columns])
+    else:
+        layout = text_layout(file)
+        role, confidence, mapping = _role_mapping(file, config, layout.names)
+        raw = (
+            _typed(file, layout, role, mapping, config)
+            if role in ("invoices", "accounts")
+            else None
+        )
+        raw = raw or read_layout(file, layout, config)
+    columns = tuple(str(c) for c in raw.frame.columns)
+    return _Loaded(raw, role, confidence, mapping, columns)
 
 
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")

