@@ -6,7 +6,9 @@ per-column counts (parsed, blank, failed) and quarantine entries with the origin
 
 from __future__ import annotations
 
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -48,6 +50,41 @@ class ColumnParser:
     counts: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     issues: list[pd.DataFrame] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    _ahead: dict[tuple[str, str], Future] = field(default_factory=dict, repr=False)
+
+    def parse_ahead(self, pool: Executor, columns: list[tuple[str, str]]) -> None:
+        """Start parsing these (kind, source) columns in ``pool``, to overlap with the columns
+        parsed on this thread: Arrow's kernels and numpy release the GIL, so two columns parse
+        at once. Each method below takes its column's result when asked, so counts, quarantine
+        and warnings keep the order they are asked in."""
+        for kind, source in columns:
+            column = self.raw.frame[source]  # read here: the frame is not shared with the pool
+            self._ahead[kind, source] = pool.submit(self._parsers[kind], self, column)
+
+    def _parsed(self, kind: str, source: str):
+        ahead = self._ahead.pop((kind, source), None)
+        column = None if ahead else self.raw.frame[source]
+        return ahead.result() if ahead else self._parsers[kind](self, column)
+
+    def _parse_number(self, column) -> Parsed:
+        return parse_number(column, decimal_comma=self.decimal_comma)
+
+    def _parse_date(self, column) -> Parsed:
+        return parse_date(column, order=self.date_order, prefer_dmy=self.decimal_comma)
+
+    def _parse_text(self, column) -> tuple[pa.Array, np.ndarray]:
+        text = as_text(column)
+        return text, blank_mask(text)
+
+    _parsers = MappingProxyType(
+        {
+            "number": _parse_number,
+            "date": _parse_date,
+            "bool": lambda self, column: parse_bool(column),
+            "text": _parse_text,
+            "ids": lambda self, column: parse_ids(column),
+        }
+    )
 
     @property
     def n(self) -> int:
@@ -88,12 +125,12 @@ class ColumnParser:
             parsed = Parsed(pa.array(values, from_pandas=True), blank, np.zeros(len(blank), bool))
             self._count(source, parsed, required, "a number")
             return values, parsed
-        parsed = parse_number(column, decimal_comma=self.decimal_comma)
+        parsed = self._parsed("number", source)
         self._count(source, parsed, required, "a number")
         return parsed.values.to_numpy(zero_copy_only=False).astype(float, copy=False), parsed
 
     def boolean(self, source: str) -> pa.Array:
-        parsed = parse_bool(self.raw.frame[source])
+        parsed = self._parsed("bool", source)
         self._count(source, parsed, False, "yes/no")
         return parsed.values
 
@@ -105,9 +142,7 @@ class ColumnParser:
             parsed = Parsed(pc.cast(values, pa.date32()), blank, np.zeros(len(blank), bool))
             self._count(source, parsed, False, "a date")
             return parsed.values
-        parsed = parse_date(
-            self.raw.frame[source], order=self.date_order, prefer_dmy=self.decimal_comma
-        )
+        parsed = self._parsed("date", source)
         self._count(source, parsed, False, "a date")
         if parsed.note:
             self.warnings.append(
@@ -117,14 +152,13 @@ class ColumnParser:
         return parsed.values
 
     def text(self, source: str) -> pa.Array:
-        text = as_text(self.raw.frame[source])
-        blank = blank_mask(text)
+        text, blank = self._parsed("text", source)
         blanks = int(blank.sum())
         self.counts[source] = (self.n - blanks, blanks, 0)
         return pc.if_else(pa.array(blank), pa.scalar(None, pa.string()), text) if blanks else text
 
     def ids(self, source: str, *, label: str = "Account ID") -> tuple[pa.Array, np.ndarray]:
-        check = parse_ids(self.raw.frame[source])
+        check = self._parsed("ids", source)
         self.counts[source] = (int(self.n - check.blank.sum()), int(check.blank.sum()), 0)
         self.record(source, check.blank, "account id is blank")
         if check.scientific:

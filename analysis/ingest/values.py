@@ -23,10 +23,11 @@ BLANK_VALUES = sorted(
 )
 _BLANK_SET = pa.array(BLANK_VALUES)
 _BLANK_BYTES = max(len(v.encode()) for v in BLANK_VALUES)
-_BLANK_SHAPES = np.zeros((256, _BLANK_BYTES + 1), bool)  # (first byte, length) of placeholders
-_BLANK_SHAPES[
-    [v.encode()[0] for v in BLANK_VALUES if v], [len(v.encode()) for v in BLANK_VALUES if v]
-] = True
+# Which (first byte, length) pairs a placeholder has, as first byte << 4 | length (lengths
+# past 15 share 15; no placeholder is that long); every empty cell is a candidate.
+_BLANK_SHAPES = np.zeros(256 << 4, bool)
+_BLANK_SHAPES[[v.encode()[0] << 4 | len(v.encode()) for v in BLANK_VALUES if v]] = True
+_BLANK_SHAPES[np.arange(256) << 4] = True
 _BLANK_SHAPES.flags.writeable = False
 _NULL_TEXT = pa.scalar(None, pa.string())
 # Marks removed before the fast cast: currency symbols and the spaces around or inside amounts.
@@ -82,10 +83,13 @@ def _may_hold_space(text: pa.Array) -> bool:
     if data is None or len(text) == 0 or len(data) == 0:
         return False
     start, end = _bounds(text)
-    filled = start < end
     codes = np.frombuffer(data, np.uint8)
-    edges = np.concatenate((codes[start[filled]], codes[end[filled] - 1]))
-    return bool((np.subtract(edges, 33, dtype=np.uint8) > 93).any())
+    first = codes[np.minimum(start, len(codes) - 1)]
+    last = codes[np.maximum(end - 1, 0)]
+    odd = (np.subtract(first, 33, dtype=np.uint8) > 93) | (
+        np.subtract(last, 33, dtype=np.uint8) > 93
+    )
+    return bool((odd & (start < end)).any())
 
 
 def blank_mask(text: pa.Array) -> np.ndarray:
@@ -98,11 +102,15 @@ def blank_mask(text: pa.Array) -> np.ndarray:
         return blank
     start, end = _bounds(text)
     length = end - start
-    index = np.flatnonzero(length <= _BLANK_BYTES)
+    if length.min() > _BLANK_BYTES:  # ids, names: every cell longer than any placeholder
+        return blank
+    data = np.frombuffer(text.buffers()[2] or b"\0", np.uint8)
+    first = data[np.minimum(start, len(data) - 1)].astype(np.int16)
+    shape = (first << 4) | np.minimum(length, 15).astype(np.int16)
+    index = np.flatnonzero(_BLANK_SHAPES[shape])
+    if len(index) > len(text) // 2:  # mostly candidates (yes/no columns): look every cell up
+        return blank | _np(pc.is_in(text, value_set=_BLANK_SET))
     if len(index):
-        data = np.frombuffer(text.buffers()[2] or b"\0", np.uint8)
-        first = data[np.minimum(start[index], len(data) - 1)]
-        index = index[(length[index] == 0) | _BLANK_SHAPES[first, length[index]]]
         blank[index] |= _np(pc.is_in(text.take(pa.array(index)), value_set=_BLANK_SET))
     return blank
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from itertools import pairwise
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from hypothesis import given
@@ -124,3 +125,33 @@ def test_currency_marks_anywhere_are_removed(values):
         for v in values
     ]
     assert parsed.values.to_pylist() == expected
+
+
+def test_a_second_thread_changes_nothing(tmp_path):
+    """Columns parsed ahead on a second thread give the same table, counts, quarantine and
+    warnings, in the same order, as parsing them one by one."""
+    from analysis.ingest import IngestConfig, InputFile, load_portfolio
+
+    rows = ["Account,Name,Revenue,Region,Industry,Exec sponsor,Orders,Since,Score"]
+    for i in range(300):
+        revenue = ["$1,200.50", "N/A", "abc", "(40)", "12%"][i % 5]
+        since = ["2024-01-05", "05/01/2024", "-", "45000", "soon"][i % 4]
+        rows.append(
+            f"A{i % 290},Co {i},{revenue},{['North', '', 'NULL'][i % 3]},Retail,"
+            f"{['Yes', 'no', 'maybe'][i % 3]},{['3', 'x', ''][i % 3]},{since},{i / 7:.2f}"
+        )
+    file = InputFile("accounts.csv", "\n".join(rows).encode())
+    config = IngestConfig()
+    threads = pa.cpu_count()
+    try:
+        pa.set_cpu_count(2)
+        two = load_portfolio([file], config)
+        pa.set_cpu_count(1)
+        one = load_portfolio([file], config)
+    finally:
+        pa.set_cpu_count(threads)
+    pd.testing.assert_frame_equal(two.accounts, one.accounts)
+    pd.testing.assert_frame_equal(two.quarantine, one.quarantine)
+    assert two.files == one.files and two.warnings == one.warnings
+    assert list(two.files[0].parse_counts) == list(one.files[0].parse_counts)
+    assert len(one.quarantine) > 100 and one.warnings
