@@ -228,3 +228,53 @@ def test_discount_money_stays_money() -> None:
     portfolio = load_portfolio([InputFile("orders.csv", data)], IngestConfig())
     assert portfolio.accounts["discounts"].sum() == pytest.approx(20.5)
     assert not any("rates" in w for w in portfolio.warnings)
+
+
+def _invoice_lines(rows: int, seed: int, products: int):
+    """Random invoice lines: repeated invoice numbers, credits, blank dates, paid dates, names.
+    Amounts are whole quarters so that sums are exact in any order."""
+    import datetime as dt
+
+    import numpy as np
+    import pyarrow as pa
+
+    rng = np.random.default_rng(seed)
+    days = rng.integers(0, 900, rows)
+    dates = [None if d < 60 else dt.date(2024, 1, 1) + dt.timedelta(int(d)) for d in days]
+    paid = [None if d is None or d.day % 3 == 0 else d + dt.timedelta(7) for d in dates]
+    amount = rng.integers(-40, 400, rows) / 4
+    return pa.table(
+        {
+            "account_id": [f"A-{i}" for i in rng.integers(0, rows // 4, rows)],
+            "amount": amount,
+            "credit": amount < 0,
+            "cost": amount / 2,
+            "date": pa.array(dates, pa.date32()),
+            "paid_date": pa.array(paid, pa.date32()),
+            "invoice_no": [f"INV-{i}" for i in rng.integers(0, rows // 2, rows)],
+            "product": [f"P{i}" for i in rng.integers(0, products, rows)],
+            "account_name": [f"Name {i % 7}" for i in range(rows)],
+        }
+    )
+
+
+@pytest.mark.parametrize("products", [4, 80])
+@pytest.mark.parametrize("ascending", [False, True])
+def test_account_ranges_give_the_same_tables_as_one(monkeypatch, products, ascending):
+    """Big invoice files are aggregated in account-id ranges side by side; with tiny ranges
+    forced, the tables equal those of a single range, on the fold and the no-fold paths."""
+    import pyarrow as pa
+
+    from analysis.ingest import events as ev
+
+    lines = _invoice_lines(3000, seed=products, products=products)
+    if ascending:  # distinct ascending invoice numbers: no fold
+        numbers = pa.array([f"INV-{i}" for i in range(len(lines))])
+        lines = lines.set_column(lines.column_names.index("invoice_no"), "invoice_no", numbers)
+    assert ev._one_line_each(lines.column("invoice_no")) == ascending
+    whole = ev.aggregate_invoices(lines)
+    monkeypatch.setattr(ev, "_LINES_PER_RANGE", 100)
+    assert len(ev._account_ranges(lines.column("account_id"), 2)) == 4
+    ranged = ev.aggregate_invoices(lines)
+    pd.testing.assert_frame_equal(whole[0], ranged[0], check_exact=True)
+    pd.testing.assert_frame_equal(whole[1], ranged[1], check_exact=True)
