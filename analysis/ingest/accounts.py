@@ -6,7 +6,6 @@ that fail become blank and are counted. Duplicated ids are merged or flagged per
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -18,7 +17,7 @@ import pyarrow.compute as pc
 
 from analysis import schema as s
 from analysis.errors import MissingColumnsError
-from analysis.ingest.columns import ColumnParser
+from analysis.ingest.columns import PARSER_KINDS, ColumnParser
 from analysis.ingest.headers import GROSS_MARGIN, GROSS_MARGIN_PCT, normalise, snake
 from analysis.ingest.models import RawTable
 from analysis.ingest.values import ascending, parse_number
@@ -67,16 +66,17 @@ def build_accounts(
         parser.warnings.append(
             f"{raw.file} has no account ID column: account names are used as IDs."
         )
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        if pa.cpu_count() > 1:
-            parser.parse_ahead(pool, _second_thread(by_field, frame))
+    others = [
+        (PARSER_KINDS.get(_kind(f), "text"), c) for f, c in by_field.items() if f != s.ACCOUNT_ID
+    ]
+    with parser.parsing_ahead(others):
         ids, bad = parser.ids(by_field[s.ACCOUNT_ID])
         out[s.ACCOUNT_ID] = ids
         revenue_in = 0.0
         for field, source in by_field.items():
             if field == s.ACCOUNT_ID:
                 continue
-            kind = s.FIELDS_BY_NAME[field].kind if field in s.FIELDS_BY_NAME else "number"
+            kind = _kind(field)
             if field == s.REVENUE:
                 values, parsed = parser.number(source, required=True)
                 parser.record(source, parsed.failed, "revenue is not a number")
@@ -130,30 +130,9 @@ def build_accounts(
     )
 
 
-_PARSE_COST = MappingProxyType({"number": 3, "date": 3, "bool": 2, "text": 1})
-_PARSER_KINDS = MappingProxyType(
-    {"money": "number", "count": "number", "number": "number", "date": "date", "bool": "bool"}
-)
-
-
-def _second_thread(by_field: dict[str, str], frame: pd.DataFrame) -> list[tuple[str, str]]:
-    """The (kind, source) columns a second thread parses: about half the work by a rough cost
-    per kind, counting only columns still text (the typed read parsed the others)."""
-    here, there, ahead = 1, 0, []  # this thread starts with the ids
-    for field, source in by_field.items():
-        kind = s.FIELDS_BY_NAME[field].kind if field in s.FIELDS_BY_NAME else "number"
-        kind = _PARSER_KINDS.get(kind, "text")
-        typed = pd.api.types.is_float_dtype(frame[source]) or pd.api.types.is_datetime64_dtype(
-            frame[source]
-        )
-        if field == s.ACCOUNT_ID or typed:
-            continue
-        if there < here:
-            ahead.append((kind, source))
-            there += _PARSE_COST[kind]
-        else:
-            here += _PARSE_COST[kind]
-    return ahead
+def _kind(field: str) -> str:
+    """The schema kind of a field; unmapped extra columns are numbers."""
+    return s.FIELDS_BY_NAME[field].kind if field in s.FIELDS_BY_NAME else "number"
 
 
 _PANDAS_TYPES = MappingProxyType({pa.bool_(): pd.BooleanDtype()})

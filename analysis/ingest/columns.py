@@ -6,7 +6,9 @@ per-column counts (parsed, blank, failed) and quarantine entries with the origin
 
 from __future__ import annotations
 
-from concurrent.futures import Executor, Future
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -26,6 +28,12 @@ from analysis.ingest.values import (
     parse_number,
 )
 
+# Rough relative cost of parsing a text column as each kind, to share them between threads.
+_PARSE_COST = MappingProxyType({"number": 3, "date": 3, "bool": 2, "text": 1, "ids": 1})
+# The parser for each kind of schema field (schema.py); any other kind is parsed as text.
+PARSER_KINDS = MappingProxyType(
+    {"money": "number", "count": "number", "number": "number", "date": "date", "bool": "bool"}
+)
 QUARANTINE_COLUMNS = ("file", "row", "column", "value", "reason")
 
 
@@ -52,14 +60,33 @@ class ColumnParser:
     warnings: list[str] = field(default_factory=list)
     _ahead: dict[tuple[str, str], Future] = field(default_factory=dict, repr=False)
 
-    def parse_ahead(self, pool: Executor, columns: list[tuple[str, str]]) -> None:
-        """Start parsing these (kind, source) columns in ``pool``, to overlap with the columns
-        parsed on this thread: Arrow's kernels and numpy release the GIL, so two columns parse
-        at once. Each method below takes its column's result when asked, so counts, quarantine
-        and warnings keep the order they are asked in."""
-        for kind, source in columns:
-            column = self.raw.frame[source]  # read here: the frame is not shared with the pool
-            self._ahead[kind, source] = pool.submit(self._parsers[kind], self, column)
+    @contextmanager
+    def parsing_ahead(self, columns: list[tuple[str, str]]) -> Iterator[None]:
+        """Within this block, about half of these (kind, source) columns are parsed on a second
+        thread while the others are parsed on this one: Arrow's kernels and numpy release the
+        GIL, so two columns parse at once. Columns the typed read already parsed are left out
+        (nothing to do), and so is everything when Arrow may use one core only (the upload
+        sandbox). Each method below takes its column's result when asked, so counts,
+        quarantine and warnings keep the order they are asked in."""
+        if pa.cpu_count() < 2:
+            yield
+            return
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            here, there = 1, 0  # this thread starts with the ids
+            for kind, source in columns:
+                dtype = self.raw.frame[source].dtype
+                if pd.api.types.is_float_dtype(dtype) or pd.api.types.is_datetime64_dtype(dtype):
+                    continue
+                if there < here:
+                    column = self.raw.frame[source]  # read here: the frame is not shared
+                    self._ahead[kind, source] = pool.submit(self._parsers[kind], self, column)
+                    there += _PARSE_COST[kind]
+                else:
+                    here += _PARSE_COST[kind]
+            try:
+                yield
+            finally:
+                self._ahead.clear()
 
     def _parsed(self, kind: str, source: str):
         ahead = self._ahead.pop((kind, source), None)

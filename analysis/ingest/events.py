@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
+from types import MappingProxyType
 
 import duckdb
 import numpy as np
@@ -69,6 +70,35 @@ def parse_invoices(raw: RawTable, mapping: dict[str, str], date_order: str = "au
         _require(raw, by_field, [s.ACCOUNT_ID, h.AMOUNT])
     _require(raw, by_field, [s.ACCOUNT_ID])
     parser = ColumnParser(raw, date_order=date_order)
+    ahead = [(kind, by_field[f]) for f, kind in _INVOICE_KINDS.items() if f in by_field]
+    with parser.parsing_ahead(ahead):
+        columns, bad, revenue_in = _invoice_columns(raw, parser, by_field)
+    events = _kept(pa.table(columns), bad)
+    return events, parser, revenue_in
+
+
+# The parser for each invoice field but the account id, in the order parse_invoices asks.
+_INVOICE_KINDS = MappingProxyType(
+    {
+        h.QUANTITY: "number",
+        h.AMOUNT: "number",
+        h.UNIT_PRICE: "number",
+        h.CREDIT_NOTE: "bool",
+        h.COST: "number",
+        h.DISCOUNT: "number",
+        s.FREIGHT: "number",
+        h.LINE_PROFIT: "number",
+        h.DATE: "date",
+        h.PAID_DATE: "date",
+        h.INVOICE_NO: "text",
+        h.PRODUCT: "text",
+        s.ACCOUNT_NAME: "text",
+    }
+)
+
+
+def _invoice_columns(raw: RawTable, parser: ColumnParser, by_field: dict[str, str]):
+    """The parsed invoice columns, the rows to quarantine, and the revenue read."""
     ids, bad = parser.ids(by_field[s.ACCOUNT_ID])
     columns: dict[str, pa.Array] = {s.ACCOUNT_ID: ids}
     quantity = parser.number(by_field[h.QUANTITY])[0] if h.QUANTITY in by_field else None
@@ -107,8 +137,7 @@ def parse_invoices(raw: RawTable, mapping: dict[str, str], date_order: str = "au
     for field in (h.INVOICE_NO, h.PRODUCT, s.ACCOUNT_NAME):
         if field in by_field:
             columns[field] = parser.text(by_field[field])
-    events = _kept(pa.table(columns), bad)
-    return events, parser, revenue_in
+    return columns, bad, revenue_in
 
 
 def _holds_rates(discount: pa.Array, amount: np.ndarray) -> bool:

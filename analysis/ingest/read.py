@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 from analysis.errors import InputFileError
 from analysis.ingest.formats import detect_encoding, detect_format
 from analysis.ingest.models import IngestConfig, InputFile, RawTable
-from analysis.ingest.values import BLANK_VALUES, BLANKS
+from analysis.ingest.values import BLANK_VALUES, BLANKS, first_bytes
 
 DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_BYTES = 256 * 1024
@@ -424,13 +424,22 @@ def _has_blank_rows(table: pa.Table) -> bool:
 
 
 def _may_say_total(column: pa.ChunkedArray) -> bool:
-    """Whether a cell may hold "total" in any case: a byte search over the letters folded to
-    lower case (a few non-letters fold too, which can only cause a false alarm)."""
+    """Whether a cell reads as a subtotal label ("Total ...", "Grand total", "Subtotal"), which
+    the careful path would drop. Only cells starting with one of those letters, a space or a
+    non-ASCII byte are matched: ids and invoice numbers are ruled out from the offsets."""
     for chunk in column.chunks:
-        data = chunk.buffers()[2]
-        if data is not None and b"total" in (np.frombuffer(data, np.uint8) | 0x20).tobytes():
-            return True
+        first = first_bytes(chunk)
+        index = np.flatnonzero(_SUBTOTAL_START[np.maximum(first, 0)] & (first >= 0))
+        if len(index):
+            cells = pc.utf8_trim_whitespace(chunk.take(pa.array(index)))
+            if pc.any(pc.match_substring_regex(cells, _SUBTOTAL)).as_py():
+                return True
     return False
+
+
+_SUBTOTAL_START = np.zeros(256, bool)  # bytes a subtotal label may start with, before trimming
+_SUBTOTAL_START[[*b"tTgGsS\t\n\v\f\r ", *range(128, 256)]] = True
+_SUBTOTAL_START.flags.writeable = False
 
 
 def _typed_cell(value: pa.Scalar) -> str:

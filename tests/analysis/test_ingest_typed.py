@@ -29,6 +29,8 @@ CASES = {
     "float ids": HEADER + LINES + b"INV-11,12.0,2026-02-01,,Toner,3,12,35\n",
     "footer": HEADER + LINES + b"Total,,,,,,590.5,\n",
     "subtotal": HEADER + LINES + b"Total A,,,,,,590.5,\n" + LINES,
+    "padded subtotal": HEADER + LINES + b" sub-total,,,,,,590.5,\n" + LINES,
+    "grand total inside": HEADER + LINES + "\u00a0Grand total:,,,,,,590.5,\n".encode() + LINES,
     "blank line": HEADER + LINES + b"\n" + LINES,
     "blank row": HEADER + LINES + b",,,,,,,\n" + LINES,
     "ragged": HEADER + LINES + b"INV-12,B,2026-02-01,,Toner,3,12,35,extra\n",
