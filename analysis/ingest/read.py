@@ -187,8 +187,12 @@ def _read_text(
 
 
 def sniff_delimiter(lines: list[str]) -> str:
-    """The delimiter under which most sample rows share one width (ties: , tab ; |)."""
-    best, best_score = ",", (0, 0)
+    """The delimiter under which the largest share of sample rows has one width, then the most
+    such rows (ties: , tab ; |).
+
+    A share, not a count: under the wrong delimiter, quoted line breaks split one row into
+    several short ones that could outnumber the real rows, but never all agree with the header."""
+    best, best_score = ",", (0.0, 0, 0)
     for delimiter in DELIMITERS:
         try:
             widths = [len(row) for row in csv.reader(lines[:200], delimiter=delimiter) if row]
@@ -198,7 +202,7 @@ def sniff_delimiter(lines: list[str]) -> str:
         if not wide:
             continue
         modal = max(set(wide), key=wide.count)
-        score = (widths.count(modal), modal)
+        score = (widths.count(modal) / len(widths), widths.count(modal), modal)
         if score > best_score:
             best, best_score = delimiter, score
     return best
