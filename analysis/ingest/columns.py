@@ -29,7 +29,9 @@ from analysis.ingest.values import (
 )
 
 # Rough relative cost of parsing a text column as each kind, to share them between threads.
-_PARSE_COST = MappingProxyType({"number": 3, "date": 3, "bool": 2, "text": 1, "ids": 1})
+_PARSE_COST = MappingProxyType(
+    {"number": 3, "date": 3, "bool": 2, "category": 2, "text": 1, "ids": 1}
+)
 # The parser for each kind of schema field (schema.py); any other kind is parsed as text.
 PARSER_KINDS = MappingProxyType(
     {"money": "number", "count": "number", "number": "number", "date": "date", "bool": "bool"}
@@ -72,7 +74,7 @@ class ColumnParser:
             yield
             return
         with ThreadPoolExecutor(max_workers=1) as pool:
-            here, there = 1, 0  # this thread starts with the ids
+            here, there = _PARSE_COST["ids"], 0  # this thread starts with the ids
             for kind, source in columns:
                 dtype = self.raw.frame[source].dtype
                 if pd.api.types.is_float_dtype(dtype) or pd.api.types.is_datetime64_dtype(dtype):
@@ -103,12 +105,19 @@ class ColumnParser:
         text = as_text(column)
         return text, blank_mask(text)
 
+    def _parse_category(self, column) -> tuple[pa.DictionaryArray, np.ndarray]:
+        codes = pc.dictionary_encode(as_text(column))
+        # one extra entry at the end stands for null cells
+        blank = np.append(blank_mask(codes.dictionary), True)
+        return codes, blank[pc.fill_null(codes.indices, len(codes.dictionary)).to_numpy()]
+
     _parsers = MappingProxyType(
         {
             "number": _parse_number,
             "date": _parse_date,
             "bool": lambda self, column: parse_bool(column),
             "text": _parse_text,
+            "category": _parse_category,
             "ids": lambda self, column: parse_ids(column),
         }
     )
@@ -183,6 +192,15 @@ class ColumnParser:
         blanks = int(blank.sum())
         self.counts[source] = (self.n - blanks, blanks, 0)
         return pc.if_else(pa.array(blank), pa.scalar(None, pa.string()), text) if blanks else text
+
+    def category(self, source: str) -> pa.DictionaryArray:
+        """``text`` for a column of few distinct values (products), as dictionary codes: the
+        blank check runs on the distinct values only, and grouping by the codes needs no hash."""
+        codes, blank = self._parsed("category", source)
+        blanks = int(blank.sum())
+        self.counts[source] = (self.n - blanks, blanks, 0)
+        indices = pa.array(codes.indices.to_numpy(zero_copy_only=False), mask=blank)
+        return pa.DictionaryArray.from_arrays(indices, codes.dictionary)
 
     def ids(self, source: str, *, label: str = "Account ID") -> tuple[pa.Array, np.ndarray]:
         check = self._parsed("ids", source)

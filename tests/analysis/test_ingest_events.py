@@ -179,12 +179,12 @@ def test_ascending_invoice_numbers_skip_the_fold_with_the_same_result():
     shuffled, the same lines take the fold: both give the same tables."""
     import pyarrow as pa
 
-    from analysis.ingest.events import _one_line_each
+    from analysis.ingest.values import ascending
 
-    assert _one_line_each(pa.chunked_array([["INV-9", "INV-10", "INV-11", "JNV-11"]]))
-    assert not _one_line_each(pa.chunked_array([["INV-1", "INV-1"]]))
-    assert not _one_line_each(pa.chunked_array([["INV-2", "INV-10", "INV-3"]]))
-    assert not _one_line_each(pa.chunked_array([["INV-1", None]]))
+    assert ascending(pa.array(["INV-9", "INV-10", "INV-11", "JNV-11"]))
+    assert not ascending(pa.array(["INV-1", "INV-1"]))
+    assert not ascending(pa.array(["INV-2", "INV-10", "INV-3"]))
+    assert not ascending(pa.array(["INV-1", None]))
     header = b"Invoice No,Account ID,Account Name,Invoice Date,Paid Date,Product,Amount,Cost\n"
     rows = [
         b"INV-8,A,,2026-01-05,2026-02-04,Paper,100,60",
@@ -266,12 +266,13 @@ def test_account_ranges_give_the_same_tables_as_one(monkeypatch, products, ascen
     import pyarrow as pa
 
     from analysis.ingest import events as ev
+    from analysis.ingest import values
 
     lines = _invoice_lines(3000, seed=products, products=products)
     if ascending:  # distinct ascending invoice numbers: no fold
         numbers = pa.array([f"INV-{i}" for i in range(len(lines))])
         lines = lines.set_column(lines.column_names.index("invoice_no"), "invoice_no", numbers)
-    assert ev._one_line_each(lines.column("invoice_no")) == ascending
+    assert values.ascending(lines.column("invoice_no").combine_chunks()) == ascending
     whole = ev.aggregate_invoices(lines)
     monkeypatch.setattr(ev, "_LINES_PER_RANGE", 100)
     assert len(ev._account_ranges(lines.column("account_id"), 2)) == 4
