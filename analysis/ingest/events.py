@@ -334,7 +334,7 @@ def aggregate_invoices(events: pa.Table) -> tuple[pd.DataFrame, pd.DataFrame | N
                 f"SELECT {s.ACCOUNT_ID}, {s.QUARTER}, {s.REVENUE}, {s.ORDERS} FROM part "
                 f"WHERE {s.QUARTER} IS NOT NULL ORDER BY 1, 2"
             )
-            quarters = connection.sql(sql).to_arrow_table() if dated else None
+            quarters = _quarter_labels(connection.sql(sql).to_arrow_table()) if dated else None
         finally:
             connection.close()
         return accounts, quarters
@@ -350,7 +350,7 @@ def aggregate_invoices(events: pa.Table) -> tuple[pd.DataFrame, pd.DataFrame | N
     accounts = _frame(pa.concat_tables([a for a, _ in parts]))
     quarters = None
     if dated:
-        quarters = _frame(_quarter_labels(pa.concat_tables([q for _, q in parts])))
+        quarters = _frame(pa.concat_tables([q for _, q in parts]))
     return accounts, quarters
 
 
