@@ -105,18 +105,20 @@ def _invoice_columns(raw: RawTable, parser: ColumnParser, by_field: dict[str, st
     """The parsed invoice columns, the rows to quarantine, and the revenue read."""
     ids, bad = parser.ids(by_field[s.ACCOUNT_ID])
     columns: dict[str, pa.Array] = {s.ACCOUNT_ID: ids}
-    quantity = parser.number(by_field[h.QUANTITY])[0] if h.QUANTITY in by_field else None
+    counted = parser.number(by_field[h.QUANTITY]) if h.QUANTITY in by_field else None
+    quantity = None if counted is None else counted[0]
     if h.AMOUNT in by_field:
         amount, parsed = parser.number(by_field[h.AMOUNT], required=True)
-        source = by_field[h.AMOUNT]
+        source, column = by_field[h.AMOUNT], parsed.values  # blanks already null
     else:
         price, parsed = parser.number(by_field[h.UNIT_PRICE], required=True)
-        amount, source = price * np.nan_to_num(quantity, nan=1.0), by_field[h.UNIT_PRICE]
+        amount = price * np.nan_to_num(quantity, nan=1.0)
+        source, column = by_field[h.UNIT_PRICE], _nullable(amount)
     parser.record(source, parsed.failed, "amount is not a number")
     parser.record(source, parsed.blank & ~bad, "amount is blank")
     revenue_in = float(np.nansum(amount))
     bad = bad | parsed.failed | parsed.blank
-    columns[h.AMOUNT] = _nullable(amount)
+    columns[h.AMOUNT] = column
     credit = np.nan_to_num(amount, nan=0.0) < 0
     if h.CREDIT_NOTE in by_field:
         flag = parser.boolean(by_field[h.CREDIT_NOTE])
@@ -133,8 +135,8 @@ def _invoice_columns(raw: RawTable, parser: ColumnParser, by_field: dict[str, st
         )
     if h.COST not in by_field and h.LINE_PROFIT in by_field:
         columns[h.COST] = _nullable(amount - parser.number(by_field[h.LINE_PROFIT])[0])
-    if quantity is not None:
-        columns[h.QUANTITY] = _nullable(quantity)
+    if counted is not None:
+        columns[h.QUANTITY] = counted[1].values  # blanks already null
     for field in (h.DATE, h.PAID_DATE):
         if field in by_field:
             columns[field] = parser.date(by_field[field])

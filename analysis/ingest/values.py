@@ -108,11 +108,12 @@ def _has_odd_byte(codes: np.ndarray, step: int = 2**20) -> bool:
     return False
 
 
-def blank_mask(text: pa.Array) -> np.ndarray:
+def blank_mask(text: pa.Array, first: np.ndarray | None = None) -> np.ndarray:
     """Empty cells and placeholders ("N/A", "NULL", "-", ...), in any letter case.
 
     Only cells with a placeholder's length and first byte are looked up: ids, names and words
-    like "North" are ruled out from the offsets alone, far cheaper than a hash."""
+    like "North" are ruled out from the offsets alone, far cheaper than a hash. ``first`` is
+    ``first_bytes(text)`` when the caller has it already."""
     blank = ~_np(pc.is_valid(text)) if text.null_count else np.zeros(len(text), bool)
     if len(text) == 0:
         return blank
@@ -120,8 +121,7 @@ def blank_mask(text: pa.Array) -> np.ndarray:
     length = end - start
     if length.min() > _BLANK_BYTES:  # ids, names: every cell longer than any placeholder
         return blank
-    data = np.frombuffer(text.buffers()[2] or b"\0", np.uint8)
-    first = data[np.minimum(start, len(data) - 1)].astype(np.int16)
+    first = np.maximum(first_bytes(text) if first is None else first, 0)  # empty: any shape
     shape = (first << 4) | np.minimum(length, 15).astype(np.int16)
     index = np.flatnonzero(_BLANK_SHAPES[shape])
     if len(index) > len(text) // 2:  # mostly candidates (yes/no columns): look every cell up
@@ -412,9 +412,9 @@ def parse_ids(column) -> IdCheck:
     every such row into one account would invent a customer.
     """
     text = as_text(column)
-    blank = blank_mask(text)
-    scientific, leading = 0, False
     first = first_bytes(text)
+    blank = blank_mask(text, first)
+    scientific, leading = 0, False
     if ((first >= ord("0")) & (first <= ord("9"))).any():  # every check below needs a digit
         if _any(pc.match_substring(text, ".0")):
             text = pc.replace_substring_regex(text, r"^(\d+)\.0+$", r"\1")
