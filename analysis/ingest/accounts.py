@@ -20,7 +20,7 @@ from analysis.errors import MissingColumnsError
 from analysis.ingest.columns import PARSER_KINDS, ColumnParser
 from analysis.ingest.headers import GROSS_MARGIN, GROSS_MARGIN_PCT, normalise, snake
 from analysis.ingest.models import RawTable
-from analysis.ingest.values import ascending, parse_number
+from analysis.ingest.values import ascending, parse_number, whole
 
 _SUMMED_KINDS = ("money", "count")
 _NOT_FEATURES = ("id", "code", "zip", "phone", "postal", "number", "no", "year", "fax")
@@ -176,9 +176,7 @@ def has_duplicates(ids: pd.Series) -> bool:
     """Whether any id repeats. Ids in ascending order (``values.ascending``) cannot; otherwise
     one parallel DuckDB distinct count (~3x faster than pandas at 1M ids), far cheaper than
     marking every duplicate."""
-    text = pa.array(ids)
-    if isinstance(text, pa.ChunkedArray):
-        text = text.chunk(0) if text.num_chunks == 1 else text.combine_chunks()
+    text = whole(pa.array(ids))
     if text.null_count > 1:
         return True
     if text.null_count:

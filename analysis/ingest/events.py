@@ -24,7 +24,7 @@ from analysis.errors import MissingColumnsError
 from analysis.ingest import headers as h
 from analysis.ingest.columns import ColumnParser
 from analysis.ingest.models import RawTable, TicketRules
-from analysis.ingest.values import ascending
+from analysis.ingest.values import ascending, whole
 
 CREDIT_NOTES = "credit_notes"
 # Up to this many distinct products, products per account are counted as a bit set folded with
@@ -273,7 +273,7 @@ def aggregate_invoices(events: pa.Table) -> tuple[pd.DataFrame, pd.DataFrame | N
     total.append(f"CAST(sum({s.ORDERS}) AS BIGINT) AS {s.ORDERS}")
     few_products = False
     if h.PRODUCT in names:
-        products = events.column(h.PRODUCT).combine_chunks()  # codes from parse_invoices
+        products = whole(events.column(h.PRODUCT))  # codes from parse_invoices
         if not pa.types.is_dictionary(products.type):
             products = pc.dictionary_encode(products)
         few_products = len(products.dictionary) <= _PRODUCT_BITS
@@ -302,7 +302,7 @@ def aggregate_invoices(events: pa.Table) -> tuple[pd.DataFrame, pd.DataFrame | N
     quarter = _quarter_sql(h.DATE) if dated else "NULL"
     # Invoice numbers that ascend are all distinct: every line is its own invoice, the fold
     # would change nothing (anything else is folded: a distinct count costs as much).
-    folded = h.INVOICE_NO in names and not ascending(events.column(h.INVOICE_NO).combine_chunks())
+    folded = h.INVOICE_NO in names and not ascending(whole(events.column(h.INVOICE_NO)))
 
     def aggregate(connection: duckdb.DuckDBPyConnection, bounds: tuple[str | None, str | None]):
         try:

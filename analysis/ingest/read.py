@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 from analysis.errors import InputFileError
 from analysis.ingest.formats import detect_encoding, detect_format
 from analysis.ingest.models import IngestConfig, InputFile, RawTable
-from analysis.ingest.values import BLANK_VALUES, BLANKS, first_bytes
+from analysis.ingest.values import BLANK_VALUES, BLANKS, first_bytes, whole
 
 DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_BYTES = 256 * 1024
@@ -396,7 +396,7 @@ def _one_chunk_each(columns: dict[str, pa.ChunkedArray]) -> pa.Table:
     joined = {}
     while columns:
         name, column = columns.popitem()
-        joined[name] = column.combine_chunks()
+        joined[name] = whole(column)
         del column
     hand_back_memory()
     return pa.table(dict(reversed(joined.items())))

@@ -52,25 +52,29 @@ class Parsed:
         )
 
 
+def whole(column: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A column as one Arrow array: a single chunk as it is (``combine_chunks`` would copy it,
+    ~60 ms for 10M ids), several joined."""
+    if isinstance(column, pa.Array):
+        return column
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+
+
 def as_text(column) -> pa.Array:
     """A column (pandas Series, Arrow array) as one Arrow string array, whitespace trimmed.
 
     Arrow-backed pandas strings are taken without copying the characters.
     """
-    if isinstance(column, pa.ChunkedArray):
-        arr = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
-    elif isinstance(column, pa.Array):
-        arr = column
+    if isinstance(column, (pa.Array, pa.ChunkedArray)):
+        arr = whole(column)
     elif (
         isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow"
     ) or isinstance(column.dtype, pd.ArrowDtype):
-        arr = pa.array(column)
+        arr = whole(pa.array(column))
     else:
         arr = pa.array(
             column.to_numpy(dtype=object, na_value=None), type=pa.string(), from_pandas=True
         )
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
     if not pa.types.is_string(arr.type):
         arr = pc.cast(arr, pa.string())
     return pc.utf8_trim_whitespace(arr) if _may_hold_space(arr) else arr
