@@ -1,11 +1,18 @@
-"""Small helpers behind the quarterly review: the team's names as typed, and which snapshot stands
-for which quarter when progress is measured against targets."""
+"""Small helpers behind the quarterly review: the team's names as typed, which snapshot stands
+for which quarter when progress is measured against targets, and the settings a snapshot was
+made with."""
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
 
 import pandas as pd
+
+from analysis.economics import UnitCosts
+from analysis.similarity import BestDefinition, definition_from_json, definition_to_json
+from analysis.tiers import TierPolicy
 
 _QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
 QUARTER_KEY = "quarter"  # snapshot meta key that names the quarter the snapshot stands for
@@ -27,3 +34,36 @@ def quarter_snapshots(listing: pd.DataFrame) -> dict[str, str]:
         if _QUARTER.match(quarter):
             chosen[quarter] = row.name
     return dict(sorted(chosen.items()))
+
+
+@dataclass(frozen=True)
+class SnapshotSettings:
+    """The settings an analysis was made with, as a snapshot's meta records them (None: not
+    recorded; snapshots from before a setting was recorded lack it)."""
+
+    unit_costs: UnitCosts | None = None
+    tier_policy: TierPolicy | None = None
+    best: BestDefinition | None = None
+
+    @property
+    def recorded(self) -> bool:
+        return any(v is not None for v in (self.unit_costs, self.tier_policy, self.best))
+
+    def meta(self) -> dict:
+        """The JSON-able meta entries to store with a snapshot (read back by ``settings_of``)."""
+        entries = {
+            "unit_costs": self.unit_costs and self.unit_costs.to_json(),
+            "tier_policy": self.tier_policy and self.tier_policy.to_json(),
+            "best_definition": self.best and definition_to_json(self.best),
+        }
+        return {k: json.loads(v) for k, v in entries.items() if v is not None}
+
+
+def settings_of(meta: dict) -> SnapshotSettings:
+    """A snapshot's settings from its meta; raises ``ConfigError`` naming what is unreadable."""
+    costs, tiers, best = (meta.get(k) for k in ("unit_costs", "tier_policy", "best_definition"))
+    return SnapshotSettings(
+        unit_costs=None if costs is None else UnitCosts.from_json(json.dumps(costs)),
+        tier_policy=None if tiers is None else TierPolicy.from_json(json.dumps(tiers)),
+        best=None if best is None else definition_from_json(json.dumps(best)),
+    )

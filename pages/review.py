@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date
 
@@ -46,17 +45,21 @@ def attempt(step: Callable[[], object], *, snapshots: bool = True) -> bool:
 
 # -- snapshots ------------------------------------------------------------------------------------
 st.subheader("Snapshots")
+if restored := st.session_state.pop("rev_restored", None):
+    st.success(widgets.plain(f"Now using the settings of '{restored}': the analysis is redone."))
 with st.form("rev_save_form"):
     left, right = st.columns([3, 2], vertical_alignment="bottom")
     name = left.text_input("Save the current analysis as", state.current_quarter(), key="rev_name")
     overwrite = right.checkbox("Replace a snapshot of this name", key="rev_overwrite")
     if st.form_submit_button("Save snapshot", type="primary", key="rev_save"):
+        settings = review.SnapshotSettings(
+            state.unit_costs(), state.tier_policy(), state.best_definition()
+        )
         meta = {
             "files_key": loaded.key,
             "origin": loaded.origin,
             "accounts": len(table),
-            "unit_costs": json.loads(state.unit_costs().to_json()),
-            "tier_policy": json.loads(state.pipeline_config().tiers.to_json()),
+            **settings.meta(),
         }
         if attempt(lambda: ws.save_snapshot(name, table, meta, replace=overwrite)):
             st.success(widgets.plain(f"Saved {len(table):,} accounts as '{name.strip()}'."))
@@ -105,6 +108,25 @@ else:
             lambda: ws.delete_snapshot(opened)
         ):
             st.rerun()
+        metas = dict(zip(names, listing["meta"], strict=True))
+        kept = widgets.guarded(lambda: review.settings_of(metas[opened] or {}))
+        if st.button(
+            "Use its unit costs, tier policy and best-customer definition",
+            key="rev_restore",
+            disabled=not kept.recorded,
+            help="The current analysis is then worked out again with the settings of then.",
+        ):
+            for value, save in (
+                (kept.unit_costs, state.save_unit_costs),
+                (kept.tier_policy, state.save_tier_policy),
+                (kept.best, state.save_best_definition),
+            ):
+                if value is not None:
+                    save(value)
+            st.session_state["rev_restored"] = opened  # said after the rerun below
+            st.rerun()
+        if not kept.recorded:
+            st.caption("This snapshot was saved before its settings were recorded.")
 
 # -- compare ------------------------------------------------------------------------------------
 st.subheader("Compare")

@@ -5,7 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.review import quarter_snapshots, split_names
+from analysis.economics import UnitCosts
+from analysis.errors import ConfigError
+from analysis.review import SnapshotSettings, quarter_snapshots, settings_of, split_names
+from analysis.similarity import BestDefinition, Rule
+from analysis.tiers import TierPolicy
 
 
 @pytest.mark.parametrize(
@@ -34,3 +38,18 @@ def test_quarter_snapshots_meta_first_newest_wins_others_left_out() -> None:
 def test_quarter_snapshots_empty() -> None:
     empty = pd.DataFrame(columns=["name", "created_at", "accounts", "meta"])
     assert quarter_snapshots(empty) == {}
+
+
+def test_snapshot_settings_round_trip_through_meta() -> None:
+    costs = UnitCosts(late_payment_rate=0.2)
+    best = BestDefinition.from_rules(Rule("profit", ">=", 1000.0))
+    kept = SnapshotSettings(costs, TierPolicy(), best)
+    assert settings_of(kept.meta()) == kept and kept.recorded
+    only_costs = {"unit_costs": kept.meta()["unit_costs"], "files_key": "abc"}
+    assert settings_of(only_costs) == SnapshotSettings(unit_costs=costs)
+    assert not settings_of({"files_key": "abc"}).recorded  # saved before settings were kept
+
+
+def test_snapshot_settings_unreadable_meta_says_so() -> None:
+    with pytest.raises(ConfigError):
+        settings_of({"best_definition": {"exemplars": ["A"]}})

@@ -9,6 +9,7 @@ import pytest
 from apptest import new_session, ok
 from streamlit.testing.v1 import AppTest
 
+from analysis.economics import UnitCosts
 from analysis.similarity import Target
 
 
@@ -95,3 +96,19 @@ def test_targets_measured_on_quarter_snapshots(review: AppTest) -> None:
     progress = table_with(at, "goal")
     assert progress["quarter"].tolist() == ["2026-Q1", "2026-Q2"]
     assert progress["actual"].notna().tolist() == [True, False]
+
+
+def test_snapshot_settings_restored(review: AppTest) -> None:
+    """A snapshot keeps the settings it was made with; "Use its ..." brings them back."""
+    from ui import state
+
+    at = review
+    at.text_input(key="rev_name").set_value("2026-Q3")
+    ok(at.button(key="rev_save").click().run())
+    before = at.session_state[state.UNIT_COSTS]
+    at.session_state[state.UNIT_COSTS] = UnitCosts(late_payment_rate=0.5)
+    ok(at.run())
+    assert not at.button(key="rev_restore").disabled
+    ok(at.button(key="rev_restore").click().run())
+    assert at.session_state[state.UNIT_COSTS] == before
+    assert any("Now using the settings of" in s.value for s in at.success)
