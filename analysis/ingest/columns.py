@@ -91,9 +91,11 @@ class ColumnParser:
                 self._ahead.clear()
 
     def _parsed(self, kind: str, source: str):
+        """A column's parse: the one started ahead, or one done here and now."""
         ahead = self._ahead.pop((kind, source), None)
-        column = None if ahead else self.raw.frame[source]
-        return ahead.result() if ahead else self._parsers[kind](self, column)
+        if ahead is not None:
+            return ahead.result()
+        return self._parsers[kind](self, self.raw.frame[source])
 
     def _parse_number(self, column) -> Parsed:
         return parse_number(column, decimal_comma=self.decimal_comma)
@@ -199,8 +201,8 @@ class ColumnParser:
         codes, blank = self._parsed("category", source)
         blanks = int(blank.sum())
         self.counts[source] = (self.n - blanks, blanks, 0)
-        indices = pa.array(codes.indices.to_numpy(zero_copy_only=False), mask=blank)
-        return pa.DictionaryArray.from_arrays(indices, codes.dictionary)
+        indices = pc.fill_null(codes.indices, 0).to_numpy(zero_copy_only=False)
+        return pa.DictionaryArray.from_arrays(pa.array(indices, mask=blank), codes.dictionary)
 
     def ids(self, source: str, *, label: str = "Account ID") -> tuple[pa.Array, np.ndarray]:
         check = self._parsed("ids", source)

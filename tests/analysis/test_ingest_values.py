@@ -155,3 +155,18 @@ def test_a_second_thread_changes_nothing(tmp_path):
     assert two.files == one.files and two.warnings == one.warnings
     assert list(two.files[0].parse_counts) == list(one.files[0].parse_counts)
     assert len(one.quarantine) > 100 and one.warnings
+
+
+@given(cells)
+def test_category_reads_like_text(values):
+    """Dictionary codes for products give the same cells and counts as plain text."""
+    import numpy as np
+
+    from analysis.ingest.columns import ColumnParser
+    from analysis.ingest.models import RawTable
+
+    frame = pd.DataFrame({"p": pd.array(values, dtype=pd.ArrowDtype(pa.string()))})
+    raw = RawTable(frame=frame, file="f.csv", lines=np.arange(len(values)))
+    as_codes, as_text_ = ColumnParser(raw), ColumnParser(raw)
+    assert as_codes.category("p").to_pylist() == as_text_.text("p").to_pylist()
+    assert as_codes.counts == as_text_.counts
