@@ -1,6 +1,6 @@
-"""Small helpers behind the quarterly review: the team's names as typed, which snapshot stands
-for which quarter when progress is measured against targets, and the settings a snapshot was
-made with."""
+"""Small helpers behind the quarterly review: the portfolio's activity per quarter, the team's
+names as typed, which snapshot stands for which quarter when progress is measured against
+targets, and the settings a snapshot was made with."""
 
 from __future__ import annotations
 
@@ -10,12 +10,24 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis import schema as s
 from analysis.economics import UnitCosts
 from analysis.similarity import BestDefinition, definition_from_json, definition_to_json
 from analysis.tiers import TierPolicy
 
 _QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
 QUARTER_KEY = "quarter"  # snapshot meta key that names the quarter the snapshot stands for
+
+
+def quarter_totals(account_quarters: pd.DataFrame) -> pd.DataFrame:
+    """The per-account quarterly table (``Portfolio.account_quarters``) summed per quarter, in
+    quarter order: the accounts active that quarter and every count and amount the events gave.
+    Sums are exact re-additions: each column's total equals the table's."""
+    counts = [c for c in account_quarters.columns if c not in (s.ACCOUNT_ID, s.QUARTER)]
+    grouped = account_quarters.groupby(s.QUARTER, sort=True)
+    totals = grouped[counts].sum()
+    totals.insert(0, "accounts", grouped[s.ACCOUNT_ID].nunique())
+    return totals.reset_index()
 
 
 def split_names(text: str) -> tuple[str, ...]:

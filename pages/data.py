@@ -15,7 +15,7 @@ from analysis.ingest import (
     header_signature,
     mapping_targets,
 )
-from ui import cached, state, widgets
+from ui import cached, charts, state, widgets
 from ui.state import LoadedFiles
 
 ACCEPTED = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods", "parquet"]
@@ -177,6 +177,28 @@ else:
     st.dataframe(portfolio.quarantine.head(5000), hide_index=True, key="data_quarantine")
     widgets.download_table(
         portfolio.quarantine, "quarantine", key="data_quarantine_dl", tag=loaded.key
+    )
+
+totals = widgets.guarded(
+    lambda: cached.quarter_totals(loaded.key, loaded.files, state.ingest_config())
+)
+if totals is not None:
+    st.subheader("Per quarter")
+    st.caption(
+        "What the dated event files (invoices, tickets, interactions) show each quarter; "
+        "an invoice counts in the quarter of its first date."
+    )
+    widgets.chart(
+        charts.quarter_bars(totals), "quarters", key="data_quarters_chart", tag=loaded.key
+    )
+    widgets.table(totals, key="data_quarters")
+    widgets.download_table(totals, "quarters", key="data_quarters_dl", tag=loaded.key)
+    st.caption("The same, per account and quarter:")
+    widgets.download_table(
+        portfolio.account_quarters,
+        "account-quarters",
+        key="data_account_quarters_dl",
+        tag=loaded.key,
     )
 
 st.subheader("Account table")

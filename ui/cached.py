@@ -15,7 +15,7 @@ import os
 import pandas as pd
 import streamlit as st
 
-from analysis import ingest
+from analysis import ingest, review
 from analysis.economics import UnitCosts, compute_economics
 from analysis.ingest import (
     IngestConfig,
@@ -88,6 +88,13 @@ def _upload_seconds() -> float:
 # The two big results are kept as shared objects (cache_resource), not pickled copies: a copy of
 # a 100,000-account analysis costs ~140 ms to unpickle on every rerun and ~150 MB per entry.
 # Keys are content hashes, so sessions share only identical inputs; nothing mutates a result.
+@st.cache_data(max_entries=8, show_spinner=False)
+def quarter_totals(key: str, _files: Files, config: IngestConfig) -> pd.DataFrame | None:
+    """The portfolio's activity per quarter (None when no event file is dated)."""
+    quarters = portfolio(key, _files, config).account_quarters
+    return None if quarters is None else review.quarter_totals(quarters)
+
+
 @st.cache_resource(max_entries=4, show_spinner="Computing cost-to-serve and profit…")
 def economics(key: str, _files: Files, ingest: IngestConfig, costs: UnitCosts) -> pd.DataFrame:
     return compute_economics(portfolio(key, _files, ingest).accounts, costs)

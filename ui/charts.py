@@ -298,6 +298,29 @@ def sankey(
     return fig
 
 
+def quarter_bars(totals: pd.DataFrame) -> go.Figure:
+    """Revenue per quarter as bars, with the active accounts as a line on a second axis."""
+    fig = go.Figure()
+    fig.add_bar(x=totals[schema.QUARTER], y=totals[schema.REVENUE], name="revenue")
+    fig.add_trace(
+        go.Scatter(
+            x=totals[schema.QUARTER],
+            y=totals["accounts"],
+            name="active accounts",
+            mode="lines+markers",
+            yaxis="y2",
+            line={"color": "#444444"},
+        )
+    )
+    fig.update_layout(
+        yaxis={"title": "revenue ($)"},
+        yaxis2={"title": "accounts", "overlaying": "y", "side": "right", "rangemode": "tozero"},
+        legend={"orientation": "h", "y": -0.2},
+        margin={"t": 30},
+    )
+    return fig
+
+
 def curves(
     lines: dict[str, pd.DataFrame], *, x: str, y: str, x_title: str, y_title: str
 ) -> go.Figure:

@@ -53,3 +53,24 @@ def test_snapshot_settings_round_trip_through_meta() -> None:
 def test_snapshot_settings_unreadable_meta_says_so() -> None:
     with pytest.raises(ConfigError):
         settings_of({"best_definition": {"exemplars": ["A"]}})
+
+
+def test_quarter_totals_add_up() -> None:
+    from analysis.review import quarter_totals
+
+    quarters = pd.DataFrame(
+        {
+            "account_id": ["A", "A", "B", "C"],
+            "quarter": ["2026-Q2", "2026-Q1", "2026-Q1", "2026-Q1"],
+            "revenue": [100.0, 50.0, -20.0, 0.0],
+            "orders": [2, 1, 0, 0],
+            "complaints": [0, 1, 3, 0],
+        }
+    )
+    totals = quarter_totals(quarters)
+    assert totals["quarter"].tolist() == ["2026-Q1", "2026-Q2"]
+    assert totals["accounts"].tolist() == [3, 1]
+    assert totals["revenue"].tolist() == [30.0, 100.0]
+    assert totals["orders"].tolist() == [1, 2] and totals["complaints"].tolist() == [4, 0]
+    for column in ("revenue", "orders", "complaints"):  # money in = money out
+        assert totals[column].sum() == quarters[column].sum()

@@ -121,3 +121,18 @@ def test_last_upload_reopens_after_a_restart() -> None:
     assert at.session_state["ingest_config"].duplicates == "flag"
     revenue = [d.value for d in at.dataframe if "revenue" in d.value.columns][-1]["revenue"]
     assert sorted(revenue.tolist()) == [99.0, 1234.5]
+
+
+def test_data_page_shows_the_sample_per_quarter(app: AppTest) -> None:
+    """The dated sample events give a per-quarter table that adds up to the account table."""
+    app.switch_page("pages/data.py").run()
+    assert not app.exception, app.exception
+    assert any(h.value == "Per quarter" for h in app.subheader)
+    totals = next(d.value for d in app.dataframe if "accounts" in d.value.columns)
+    assert totals["quarter"].is_monotonic_increasing and (totals["accounts"] > 0).all()
+    from analysis.ingest import load_paths
+    from analysis.sample import SAMPLE_FILES
+
+    quarters = load_paths(list(SAMPLE_FILES.values())).account_quarters
+    assert totals["orders"].sum() == quarters["orders"].sum()
+    assert totals["revenue"].sum() == pytest.approx(quarters["revenue"].sum())
