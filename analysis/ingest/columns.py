@@ -21,6 +21,7 @@ from analysis.ingest.models import RawTable
 from analysis.ingest.values import (
     Parsed,
     as_text,
+    blank_cells,
     blank_mask,
     parse_bool,
     parse_date,
@@ -109,9 +110,7 @@ class ColumnParser:
 
     def _parse_category(self, column) -> tuple[pa.DictionaryArray, np.ndarray]:
         codes = pc.dictionary_encode(as_text(column))
-        # one extra entry at the end stands for null cells
-        blank = np.append(blank_mask(codes.dictionary), True)
-        return codes, blank[pc.fill_null(codes.indices, len(codes.dictionary)).to_numpy()]
+        return codes, blank_cells(codes)
 
     _parsers = MappingProxyType(
         {
@@ -189,24 +188,28 @@ class ColumnParser:
             )
         return parsed.values
 
-    def text(self, source: str) -> pa.Array:
-        text, blank = self._parsed("text", source)
+    def _count_blanks(self, source: str, blank: np.ndarray) -> int:
+        """Counts for a column whose cells are either filled or blank (text, ids): the blanks."""
         blanks = int(blank.sum())
         self.counts[source] = (self.n - blanks, blanks, 0)
+        return blanks
+
+    def text(self, source: str) -> pa.Array:
+        text, blank = self._parsed("text", source)
+        blanks = self._count_blanks(source, blank)
         return pc.if_else(pa.array(blank), pa.scalar(None, pa.string()), text) if blanks else text
 
     def category(self, source: str) -> pa.DictionaryArray:
         """``text`` for a column of few distinct values (products), as dictionary codes: the
         blank check runs on the distinct values only, and grouping by the codes needs no hash."""
         codes, blank = self._parsed("category", source)
-        blanks = int(blank.sum())
-        self.counts[source] = (self.n - blanks, blanks, 0)
+        self._count_blanks(source, blank)
         indices = pc.fill_null(codes.indices, 0).to_numpy(zero_copy_only=False)
         return pa.DictionaryArray.from_arrays(pa.array(indices, mask=blank), codes.dictionary)
 
     def ids(self, source: str, *, label: str = "Account ID") -> tuple[pa.Array, np.ndarray]:
         check = self._parsed("ids", source)
-        self.counts[source] = (int(self.n - check.blank.sum()), int(check.blank.sum()), 0)
+        self._count_blanks(source, check.blank)
         self.record(source, check.blank, "account id is blank")
         if check.scientific:
             self.warnings.append(
