@@ -9,18 +9,11 @@ import numpy as np
 import pandas as pd
 
 from analysis import schema as s
+from analysis.features import FRICTION_DRIVERS
 from analysis.ingest import load_paths
 from analysis.sample import SAMPLE_FILES
 
-COUNTS = (
-    s.ORDERS,
-    s.SUPPORT_TICKETS,
-    s.COMPLAINTS,
-    s.ENHANCEMENT_REQUESTS,
-    s.RUSH_ORDERS,
-    s.MEETINGS_MISSED,
-    s.CALLS_UNRETURNED,
-)
+COUNTS = (s.ORDERS, *FRICTION_DRIVERS)
 
 
 def sample_accounts() -> pd.DataFrame:
