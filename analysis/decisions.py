@@ -162,6 +162,20 @@ class TransitionPlan:
     profit_after: float
     price_after: float
 
+    def hours_table(self) -> pd.DataFrame:
+        """`hours_by_team` as a table (team, hours), for showing and downloading."""
+        return pd.DataFrame(
+            {"team": list(self.hours_by_team), "hours": list(self.hours_by_team.values())}
+        )
+
+
+def helped_to_move(scored: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
+    """The scored accounts still labelled wrong that a decision says to help move: the ones a
+    transition plan is for."""
+    moving = decisions.loc[decisions["action"] == "help_move", s.ACCOUNT_ID].astype(str)
+    ids = scored[s.ACCOUNT_ID].astype(str)
+    return scored[ids.isin(moving) & (scored[s.SEGMENT] == s.WRONG)]
+
 
 def _hours_by_team(row: Mapping, costs: econ.UnitCosts) -> dict[str, float]:
     hours: dict[str, float] = {}

@@ -11,7 +11,7 @@ import streamlit as st
 from analysis import economics as eco
 from analysis import report, review, schema
 from analysis import similarity as sim
-from analysis.decisions import ACTIONS, Decision, transition_plan
+from analysis.decisions import ACTIONS, Decision, helped_to_move, transition_plan
 from analysis.errors import RightfitError
 from analysis.migration import compare_snapshots, sankey_data
 from ui import auth, charts, state, store, widgets
@@ -52,14 +52,11 @@ with st.form("rev_save_form"):
     name = left.text_input("Save the current analysis as", state.current_quarter(), key="rev_name")
     overwrite = right.checkbox("Replace a snapshot of this name", key="rev_overwrite")
     if st.form_submit_button("Save snapshot", type="primary", key="rev_save"):
-        settings = review.SnapshotSettings(
-            state.unit_costs(), state.tier_policy(), state.best_definition()
-        )
         meta = {
             "files_key": loaded.key,
             "origin": loaded.origin,
             "accounts": len(table),
-            **settings.meta(),
+            **state.settings().meta(),
         }
         if attempt(lambda: ws.save_snapshot(name, table, meta, replace=overwrite)):
             st.success(widgets.plain(f"Saved {len(table):,} accounts as '{name.strip()}'."))
@@ -116,13 +113,7 @@ else:
             disabled=not kept.recorded,
             help="The current analysis is then worked out again with the settings of then.",
         ):
-            for value, save in (
-                (kept.unit_costs, state.save_unit_costs),
-                (kept.tier_policy, state.save_tier_policy),
-                (kept.best, state.save_best_definition),
-            ):
-                if value is not None:
-                    save(value)
+            state.use_settings(kept)
             st.session_state["rev_restored"] = opened  # said after the rerun below
             st.rerun()
         if not kept.recorded:
@@ -242,10 +233,7 @@ else:
     st.dataframe(log, hide_index=True, key="rev_decisions")
     widgets.download_table(log, "decisions", key="rev_decisions_dl")
 
-    moving = decisions.loc[decisions["action"] == "help_move", schema.ACCOUNT_ID].astype(str)
-    wrong = table[
-        table[schema.ACCOUNT_ID].astype(str).isin(moving) & (table[schema.SEGMENT] == schema.WRONG)
-    ]
+    wrong = helped_to_move(table, decisions)
     if not wrong.empty:
         st.markdown("**Transition plans for wrong customers we help move**")
         ids = wrong[schema.ACCOUNT_ID].astype(str).tolist()
@@ -264,9 +252,7 @@ else:
         )
         for step in plan.steps:
             st.text(f"• {step}")
-        hours = pd.DataFrame(
-            {"team": list(plan.hours_by_team), "hours": list(plan.hours_by_team.values())}
-        )
+        hours = plan.hours_table()
         st.dataframe(hours, hide_index=True, key="rev_plan_hours")
         widgets.download_table(hours, "transition-hours", key="rev_plan_hours_dl")
 

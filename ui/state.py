@@ -20,6 +20,7 @@ import streamlit as st
 from analysis.economics import UnitCosts
 from analysis.ingest import IngestConfig, InputFile, Portfolio
 from analysis.pipeline import PipelineConfig, Scored, with_overrides
+from analysis.review import SnapshotSettings
 from analysis.sample import SAMPLE_FILES
 from analysis.segmentation import Segmentation, SegmentConfig
 from analysis.similarity import (
@@ -156,6 +157,22 @@ def tier_policy() -> TierPolicy:
 
 def save_tier_policy(policy: TierPolicy) -> None:
     _save(TIER_POLICY, policy, policy.to_json())
+
+
+def settings() -> SnapshotSettings:
+    """The settings the current analysis is made with, as a snapshot records them."""
+    return SnapshotSettings(unit_costs(), tier_policy(), best_definition())
+
+
+def use_settings(kept: SnapshotSettings) -> None:
+    """Make a snapshot's recorded settings the current ones (those it lacks stay as they are)."""
+    for value, save in (
+        (kept.unit_costs, save_unit_costs),
+        (kept.tier_policy, save_tier_policy),
+        (kept.best, save_best_definition),
+    ):
+        if value is not None:
+            save(value)
 
 
 def saved_mappings() -> dict[str, dict[str, str]]:

@@ -16,6 +16,7 @@ from analysis.decisions import (
     DecisionError,
     Override,
     TransitionPolicy,
+    helped_to_move,
     transition_plan,
 )
 from analysis.economics import Activity, Team, UnitCosts
@@ -96,6 +97,10 @@ def test_self_serve_when_it_alone_restores_margin() -> None:
     assert plan.route == ROUTE_SELF_SERVE
     assert plan.hours == pytest.approx(7.0)
     assert plan.hours_by_team == {"service": pytest.approx(7.0)}
+    assert plan.hours_table().to_dict("list") == {
+        "team": ["service"],
+        "hours": [pytest.approx(7.0)],
+    }
     assert plan.current_profit == pytest.approx(80.0)
     assert plan.profit_after == pytest.approx(374.0)
     assert len(plan.steps) == 3
@@ -135,3 +140,16 @@ def test_missing_counts_free_no_hours() -> None:
     plan = transition_plan({s.ACCOUNT_ID: "W2", s.REVENUE: 5000.0}, COSTS)
     assert plan.hours == 0.0
     assert plan.hours_by_team == {}
+
+
+def test_helped_to_move_is_wrong_accounts_with_a_help_move_decision() -> None:
+    scored = pd.DataFrame(
+        {s.ACCOUNT_ID: ["A1", "A2", "A3", "7"], s.SEGMENT: ["wrong", "wrong", "bad", "wrong"]}
+    )
+    decisions = pd.DataFrame(
+        {
+            s.ACCOUNT_ID: ["A1", "A2", "A3", "7"],
+            "action": ["help_move", "keep", "help_move", "help_move"],
+        }
+    )
+    assert helped_to_move(scored, decisions)[s.ACCOUNT_ID].tolist() == ["A1", "7"]
