@@ -76,7 +76,7 @@ def build_accounts(
         for field, source in by_field.items():
             if field == s.ACCOUNT_ID:
                 continue
-            kind = _kind(field)
+            kind = PARSER_KINDS.get(_kind(field), "text")
             if field == s.REVENUE:
                 values, parsed = parser.number(source, required=True)
                 parser.record(source, parsed.failed, "revenue is not a number")
@@ -84,7 +84,7 @@ def build_accounts(
                 revenue_in = float(np.nansum(values[~parsed.failed]))
                 bad = bad | parsed.failed | parsed.blank
                 out[field] = values
-            elif kind in ("money", "count", "number"):
+            elif kind == "number":
                 out[field] = parser.number(source)[0]
             elif kind == "bool":
                 out[field] = parser.boolean(source)
